@@ -1,0 +1,399 @@
+"""Risk methods (versioned configuration), assessments, control measures and incidents."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from enterprises.access import ScopedQuerySet
+from enterprises.models import Enterprise, Workplace
+from hazards.models import ControlLevel, Hazard, HazardousEvent, ModelMeasure, RiskLevel
+from riskpilot.localization import localized
+from riskpilot.models import TimeStampedModel
+
+from . import scoring
+
+
+class MethodKind(models.TextChoices):
+    MATRIX = "matrix", _("5×5 matrix (probability × severity)")
+    FINE_KINNEY = "fine_kinney", _("Fine-Kinney (probability × exposure × consequence)")
+
+
+class RiskMethodQuerySet(models.QuerySet):
+    def available_to(self, enterprise):
+        """Shared default methods plus the enterprise's own."""
+        return self.filter(Q(enterprise__isnull=True) | Q(enterprise=enterprise))
+
+
+class RiskMethod(TimeStampedModel):
+    """A risk assessment method. Its scales and bands live in versions (RiskMethodVersion), so an
+    enterprise can adopt its own regulation without rewriting history."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=MethodKind.choices)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_risk_methods",
+        verbose_name=_("enterprise (own method)"),
+    )
+
+    history = HistoricalRecords()
+    objects = RiskMethodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("risk assessment method")
+        verbose_name_plural = _("risk assessment methods")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    def current_version(self):
+        return self.versions.order_by("-version").first()
+
+
+class RiskMethodVersion(TimeStampedModel):
+    """One version of a method's configuration (scales, labels, bands), as read by scoring.py.
+    A version that assessments use is never edited: a change is a new version."""
+
+    method = models.ForeignKey(
+        RiskMethod, on_delete=models.PROTECT, related_name="versions", verbose_name=_("method")
+    )
+    version = models.PositiveIntegerField(_("version"))
+    config = models.JSONField(_("configuration"))
+    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["method", "-version"]
+        verbose_name = _("method version")
+        verbose_name_plural = _("method versions")
+        constraints = [
+            models.UniqueConstraint(fields=["method", "version"], name="method_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.method} v{self.version}"
+
+    def clean(self):
+        try:
+            scoring.validate_config(self.config)
+        except scoring.MethodConfigError as error:
+            raise ValidationError({"config": str(error)}) from error
+
+    @property
+    def bands(self) -> list[scoring.Band]:
+        return scoring.parse_bands(self.config)
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+
+
+class AssessmentReason(models.TextChoices):
+    INITIAL = "initial", _("Initial assessment")
+    AFTER_MEASURES = "after_measures", _("After control measures")
+    AFTER_INCIDENT = "after_incident", _("After an incident")
+    PERIODIC_REVIEW = "periodic_review", _("Periodic review")
+    CHANGE = "change", _("Change of process or equipment")
+
+
+class RiskAssessmentQuerySet(ScopedQuerySet):
+    enterprise_path = "hazard__enterprise"
+
+    def current(self):
+        return self.filter(is_current=True)
+
+
+class RiskAssessment(TimeStampedModel):
+    """One scoring of a register row. A re-assessment adds a new row and makes it current; the
+    earlier ones stay as the row's history."""
+
+    hazard = models.ForeignKey(
+        Hazard, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("register row")
+    )
+    method_version = models.ForeignKey(
+        RiskMethodVersion,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("method version"),
+    )
+    reason = models.CharField(
+        _("reason"), max_length=20, choices=AssessmentReason.choices, default=AssessmentReason.INITIAL
+    )
+    inputs = models.JSONField(_("inputs"), help_text=_("The chosen level of each input of the method."))
+    score = models.DecimalField(_("score"), max_digits=12, decimal_places=4)
+    band = models.CharField(_("band"), max_length=30)
+    level = models.PositiveSmallIntegerField(_("risk level"), choices=RiskLevel.choices)
+    residual_inputs = models.JSONField(_("residual inputs"), null=True, blank=True)
+    residual_score = models.DecimalField(
+        _("residual score"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    residual_band = models.CharField(_("residual band"), max_length=30, blank=True)
+    residual_level = models.PositiveSmallIntegerField(
+        _("residual risk level"), choices=RiskLevel.choices, null=True, blank=True
+    )
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assessor")
+    )
+    assessed_on = models.DateField(_("assessed on"), default=timezone.localdate)
+    comment = models.TextField(_("comment"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    is_current = models.BooleanField(_("current"), default=True)
+
+    history = HistoricalRecords()
+    objects = RiskAssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["hazard", "-assessed_on", "-id"]
+        get_latest_by = ["assessed_on", "id"]
+        verbose_name = _("risk assessment")
+        verbose_name_plural = _("risk assessments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hazard"], condition=Q(is_current=True), name="assessment_one_current_per_hazard"
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0), name="assessment_score_not_negative"),
+            models.CheckConstraint(condition=Q(level__range=(1, 5)), name="assessment_level_range"),
+            models.CheckConstraint(
+                condition=(
+                    Q(residual_score__isnull=True, residual_level__isnull=True, residual_inputs__isnull=True)
+                    | Q(
+                        residual_score__isnull=False,
+                        residual_level__range=(1, 5),
+                        residual_inputs__isnull=False,
+                    )
+                ),
+                name="assessment_residual_all_or_nothing",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AssessmentStatus.APPROVED)
+                | Q(approved_by__isnull=False, approved_at__isnull=False),
+                name="assessment_approved_has_approver",
+            ),
+        ]
+        indexes = [
+            # Trends by month across an enterprise's register.
+            models.Index(fields=["assessed_on"], name="assessment_assessed_on"),
+        ]
+
+    def __str__(self):
+        return f"{self.hazard_id} {self.assessed_on}: {self.score}"
+
+
+class MeasureStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_MEASURE_STATUSES = (MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS)
+
+
+class Periodicity(models.TextChoices):
+    CONTINUOUS = "continuous", _("Continuously")
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    SEMIANNUAL = "semiannual", _("Twice a year")
+    ANNUAL = "annual", _("Once a year")
+
+
+class ControlMeasureQuerySet(ScopedQuerySet):
+    enterprise_path = "hazard__enterprise"
+
+    def open(self):
+        return self.filter(status__in=OPEN_MEASURE_STATUSES)
+
+    def overdue(self, on=None):
+        return self.open().filter(due_date__lt=on or timezone.localdate())
+
+
+class ControlMeasure(TimeStampedModel):
+    """A measure of the risk-reduction plan for one register row."""
+
+    hazard = models.ForeignKey(
+        Hazard, on_delete=models.PROTECT, related_name="measures", verbose_name=_("register row")
+    )
+    control_level = models.CharField(_("control level"), max_length=20, choices=ControlLevel.choices)
+    description = models.TextField(_("measure"))
+    model_measure = models.ForeignKey(
+        ModelMeasure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from the 776n model measure"),
+    )
+    responsible = models.CharField(_("responsible person"), max_length=300)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    periodicity = models.CharField(_("periodicity"), max_length=20, choices=Periodicity.choices, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    completion_note = models.TextField(_("completion note"), blank=True)
+
+    history = HistoricalRecords()
+    objects = ControlMeasureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["hazard", "due_date", "id"]
+        verbose_name = _("control measure")
+        verbose_name_plural = _("control measures")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_date__isnull=False) | ~Q(periodicity=""),
+                name="measure_has_due_date_or_periodicity",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=MeasureStatus.DONE) & Q(done_on__isnull=False))
+                | (~Q(status=MeasureStatus.DONE) & Q(done_on__isnull=True)),
+                name="measure_done_iff_done_on",
+            ),
+        ]
+        indexes = [
+            # "Overdue measures": open measures by due date.
+            models.Index(fields=["status", "due_date"], name="measure_status_due"),
+        ]
+
+    def __str__(self):
+        return self.description[:80]
+
+    def clean(self):
+        if not self.due_date and not self.periodicity:
+            raise ValidationError(_("Give a due date or a periodicity."))
+        if self.status == MeasureStatus.DONE and not self.done_on:
+            raise ValidationError({"done_on": _("Give the date the measure was done.")})
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(
+            self.status in OPEN_MEASURE_STATUSES and self.due_date and self.due_date < timezone.localdate()
+        )
+
+
+class IncidentKind(models.TextChoices):
+    MICROTRAUMA = "microtrauma", _("Microtrauma")
+    ACCIDENT = "accident", _("Accident at work")
+    OCCUPATIONAL_DISEASE = "occupational_disease", _("Occupational disease")
+    NEAR_MISS = "near_miss", _("Near miss")
+
+
+class AccidentSeverity(models.TextChoices):
+    """Severity categories of Order 223n."""
+
+    LIGHT = "light", _("Light")
+    SEVERE = "severe", _("Severe")
+    FATAL = "fatal", _("Fatal")
+    GROUP = "group", _("Group")
+
+
+class IncidentQuerySet(ScopedQuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+
+class Incident(TimeStampedModel):
+    """An accident, microtrauma, occupational disease or near miss, linked to the register rows it
+    shows were wrong."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("enterprise")
+    )
+    workplace = models.ForeignKey(
+        Workplace, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("workplace")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=IncidentKind.choices)
+    severity = models.CharField(
+        _("severity (Order 223n)"), max_length=10, choices=AccidentSeverity.choices, blank=True
+    )
+    occurred_at = models.DateTimeField(_("occurred at"))
+    description = models.TextField(_("circumstances"))
+    people_affected = models.PositiveIntegerField(_("people affected"), default=1)
+    days_lost = models.PositiveIntegerField(_("days of incapacity"), default=0)
+    event = models.ForeignKey(
+        HazardousEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("hazardous event"),
+        help_text=_("For a near miss: the event it almost became."),
+    )
+    hazards = models.ManyToManyField(
+        Hazard, blank=True, related_name="incidents", verbose_name=_("register rows involved")
+    )
+    act_number = models.CharField(_("act number (form N-1)"), max_length=50, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[hazards])
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind=IncidentKind.ACCIDENT) & ~Q(severity=""))
+                | (~Q(kind=IncidentKind.ACCIDENT) & Q(severity="")),
+                name="incident_severity_only_for_accidents",
+            ),
+            models.CheckConstraint(
+                condition=Q(people_affected__gte=0) & Q(days_lost__gte=0), name="incident_counts_not_negative"
+            ),
+        ]
+        indexes = [
+            # Incidents of an enterprise in the last 12 months (dashboards, reports).
+            models.Index(fields=["enterprise", "occurred_at"], name="incident_ent_occurred"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.occurred_at:%d.%m.%Y}"
+
+    def clean(self):
+        if self.kind == IncidentKind.ACCIDENT and not self.severity:
+            raise ValidationError({"severity": _("Give the accident's severity (Order 223n).")})
+        if self.kind != IncidentKind.ACCIDENT and self.severity:
+            raise ValidationError({"severity": _("Only accidents have a severity category.")})
+        if self.occurred_at and self.occurred_at > timezone.now():
+            raise ValidationError({"occurred_at": _("An incident cannot be in the future.")})
+        if self.workplace_id and self.enterprise_id and self.workplace.enterprise_id != self.enterprise_id:
+            raise ValidationError({"workplace": _("The workplace belongs to another enterprise.")})

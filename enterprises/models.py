@@ -1,0 +1,352 @@
+"""Regions, enterprises and their structure (departments, workplaces), head-count, and the people
+who use RiskPilot with their role."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from riskpilot.localization import localized
+from riskpilot.models import TimeStampedModel
+
+from .access import ScopedQuerySet
+from .validators import validate_inn, validate_ogrn, validate_okpdtr, validate_okved
+
+
+class FederalDistrict(models.TextChoices):
+    CENTRAL = "central", _("Central")
+    NORTHWESTERN = "northwestern", _("Northwestern")
+    SOUTHERN = "southern", _("Southern")
+    NORTH_CAUCASIAN = "north_caucasian", _("North Caucasian")
+    VOLGA = "volga", _("Volga")
+    URAL = "ural", _("Ural")
+    SIBERIAN = "siberian", _("Siberian")
+    FAR_EASTERN = "far_eastern", _("Far Eastern")
+
+
+class Region(TimeStampedModel):
+    """A federal subject of the Russian Federation. Kept as data: the count of subjects differs
+    between sources, so none is hard-coded."""
+
+    code = models.CharField(
+        _("subject code"), max_length=2, unique=True, help_text=_("Two digits, e.g. 56 for Orenburg.")
+    )
+    okato = models.CharField(_("OKATO code"), max_length=2, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    federal_district = models.CharField(_("federal district"), max_length=20, choices=FederalDistrict.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^\d{2}$"), name="region_code_two_digits"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+class EnterpriseQuerySet(ScopedQuerySet):
+    enterprise_path = ""
+
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+
+class Enterprise(TimeStampedModel):
+    full_name = models.CharField(_("full name"), max_length=500)
+    short_name = models.CharField(_("short name"), max_length=200)
+    inn = models.CharField(_("INN"), max_length=12, unique=True, validators=[validate_inn])
+    ogrn = models.CharField(_("OGRN"), max_length=15, blank=True, validators=[validate_ogrn])
+    okved = models.CharField(
+        _("main OKVED2 code"), max_length=8, validators=[validate_okved], help_text=_("e.g. 08.93")
+    )
+    insurance_class = models.PositiveSmallIntegerField(
+        _("professional risk class"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(32)],
+        help_text=_("Insurance tariff class 1–32 by the main OKVED2 activity."),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("region")
+    )
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    # A lazy reference: assessments builds on enterprises, never the other way round in code.
+    risk_method = models.ForeignKey(
+        "assessments.RiskMethod",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("risk assessment method"),
+        help_text=_("The method set by the enterprise's regulation on risk assessment."),
+    )
+    joined_pilot_on = models.DateField(_("joined the pilot on"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = EnterpriseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["short_name"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(inn__regex=r"^(\d{10}|\d{12})$"), name="enterprise_inn_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_name
+
+
+class DepartmentKind(models.TextChoices):
+    SHOP = "shop", _("Shop")
+    SECTION = "section", _("Section")
+    TEAM = "team", _("Team")
+    OFFICE = "office", _("Office / service")
+    OTHER = "other", _("Other unit")
+
+
+class DepartmentQuerySet(ScopedQuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+
+class Department(TimeStampedModel):
+    """A structural unit; nested shop → section → team."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="departments", verbose_name=_("enterprise")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
+    )
+    name = models.CharField(_("name"), max_length=300)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=DepartmentKind.choices, default=DepartmentKind.SHOP
+    )
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["enterprise", "name"]
+        verbose_name = _("structural unit")
+        verbose_name_plural = _("structural units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "parent", "name"], name="department_name_unique_in_parent"
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="department_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.parent_id and self.parent.enterprise_id != self.enterprise_id:
+            raise ValidationError({"parent": _("The parent unit belongs to another enterprise.")})
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": _("A unit cannot be nested inside itself.")})
+            ancestor = ancestor.parent
+
+
+class SoutClass(models.TextChoices):
+    """Working-conditions classes of the special assessment (426-FZ art. 14)."""
+
+    OPTIMAL = "1", _("1 — optimal")
+    PERMISSIBLE = "2", _("2 — permissible")
+    HARMFUL_1 = "3.1", _("3.1 — harmful, 1st degree")
+    HARMFUL_2 = "3.2", _("3.2 — harmful, 2nd degree")
+    HARMFUL_3 = "3.3", _("3.3 — harmful, 3rd degree")
+    HARMFUL_4 = "3.4", _("3.4 — harmful, 4th degree")
+    DANGEROUS = "4", _("4 — dangerous")
+
+
+class WorkplaceQuerySet(ScopedQuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+
+class Workplace(TimeStampedModel):
+    """A workplace as on its SOUT card. Analogous workplaces share a card and carry the suffix "А"."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="workplaces", verbose_name=_("enterprise")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="workplaces", verbose_name=_("structural unit")
+    )
+    number = models.CharField(
+        _("workplace number"), max_length=30, help_text=_("As on the SOUT card, e.g. 12 or 12А.")
+    )
+    position = models.CharField(_("profession or position"), max_length=300)
+    okpdtr_code = models.CharField(_("OKPDTR code"), max_length=5, blank=True, validators=[validate_okpdtr])
+    job_function = models.TextField(_("job function"), blank=True)
+    equipment = models.TextField(_("equipment and materials"), blank=True)
+    headcount_total = models.PositiveIntegerField(_("workers, total"), default=1)
+    headcount_women = models.PositiveIntegerField(_("of them women"), default=0)
+    headcount_under_18 = models.PositiveIntegerField(_("of them under 18"), default=0)
+    headcount_disabled = models.PositiveIntegerField(_("of them disabled"), default=0)
+    sout_class = models.CharField(_("SOUT class"), max_length=3, choices=SoutClass.choices, blank=True)
+    sout_date = models.DateField(_("SOUT date"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = WorkplaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["enterprise", "number"]
+        verbose_name = _("workplace")
+        verbose_name_plural = _("workplaces")
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "number"], name="workplace_number_unique"),
+            models.CheckConstraint(
+                condition=Q(headcount_women__lte=F("headcount_total"))
+                & Q(headcount_under_18__lte=F("headcount_total"))
+                & Q(headcount_disabled__lte=F("headcount_total")),
+                name="workplace_headcount_parts_within_total",
+            ),
+        ]
+
+    def __str__(self):
+        return f"№ {self.number} — {self.position}"
+
+    def clean(self):
+        if self.department_id and self.enterprise_id and self.department.enterprise_id != self.enterprise_id:
+            raise ValidationError({"department": _("The unit belongs to another enterprise.")})
+        for part in ("headcount_women", "headcount_under_18", "headcount_disabled"):
+            if (getattr(self, part) or 0) > (self.headcount_total or 0):
+                raise ValidationError({part: _("Cannot exceed the total number of workers.")})
+
+
+class HeadcountPeriod(TimeStampedModel):
+    """Average head-count and hours worked per month: the denominators of the frequency rate
+    (Kч = N × 1000 / head-count) and of LTIFR (LTI × 10⁶ / hours)."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="headcount_periods", verbose_name=_("enterprise")
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    average_headcount = models.PositiveIntegerField(_("average head-count"))
+    hours_worked = models.PositiveBigIntegerField(_("hours worked"))
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["enterprise", "-month"]
+        verbose_name = _("head-count for a month")
+        verbose_name_plural = _("head-count by month")
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "month"], name="headcount_one_per_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise} {self.month:%m.%Y}"
+
+    def clean(self):
+        if self.month and self.month.day != 1:
+            raise ValidationError({"month": _("Give the first day of the month.")})
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("Safety officer")
+    MANAGER = "manager", _("Enterprise manager")
+    REGIONAL_REVIEWER = "regional_reviewer", _("Regional reviewer")
+    FEDERAL_REVIEWER = "federal_reviewer", _("Federal reviewer")
+    ADMIN = "admin", _("Administrator")
+
+
+ENTERPRISE_ROLES = (Role.OFFICER, Role.MANAGER)
+
+
+class User(AbstractUser):
+    """A RiskPilot user with exactly one role; the role decides the scope (enterprises/access.py)."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.OFFICER)
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("enterprise"),
+        help_text=_("For safety officers and enterprise managers."),
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewers",
+        verbose_name=_("region"),
+        help_text=_("For regional reviewers."),
+    )
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=[("ru", "Русский"), ("en", "English")], default="ru"
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=ENTERPRISE_ROLES) | Q(enterprise__isnull=False),
+                name="user_enterprise_role_has_enterprise",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.REGIONAL_REVIEWER) | Q(region__isnull=False),
+                name="user_regional_reviewer_has_region",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role in ENTERPRISE_ROLES and not self.enterprise_id:
+            raise ValidationError({"enterprise": _("Choose the enterprise this user works for.")})
+        if self.role == Role.REGIONAL_REVIEWER and not self.region_id:
+            raise ValidationError({"region": _("Choose the region this reviewer oversees.")})
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_superuser or self.role in (Role.FEDERAL_REVIEWER, Role.ADMIN)
+
+    @property
+    def is_regional_reviewer(self) -> bool:
+        return self.role == Role.REGIONAL_REVIEWER and not self.is_superuser
+
+    @property
+    def can_write(self) -> bool:
+        """Reviewers read; officers and managers change their enterprise's register."""
+        return self.is_superuser or self.role in (Role.OFFICER, Role.MANAGER, Role.ADMIN)
+
+    @property
+    def can_approve(self) -> bool:
+        return self.is_superuser or self.role in (Role.MANAGER, Role.ADMIN)

@@ -1,0 +1,130 @@
+"""Personas and the rules for tests that need real services.
+
+Tests marked ``postgres``, ``redis``, ``worker`` or ``browser`` run whenever the service is there.
+Without it they are skipped with the reason (``-ra`` prints it) — except under CI=true, where a
+missing service fails the test: CI must never pass by skipping.
+"""
+
+import os
+import shutil
+from functools import cache
+
+import pytest
+from django.conf import settings
+
+from enterprises.models import Role
+
+from .factories import EnterpriseFactory, RegionFactory, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@cache
+def _redis_answers() -> bool:
+    if not settings.REDIS_URL:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+@cache
+def _chromium_found() -> bool:
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return False
+    return bool(shutil.which("chromium") or os.path.exists("/usr/bin/chromium"))
+
+
+def missing_service(marker: str) -> str | None:
+    """Why a test with this marker cannot run here, or None if it can."""
+    if marker == "postgres" and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "PostgreSQL not configured: set DATABASE_URL=postgres://…"
+    if marker in ("redis", "worker") and not _redis_answers():
+        return "Redis not reachable: set REDIS_URL=redis://127.0.0.1:6379/0 and start redis-server"
+    if marker == "browser" and not _chromium_found():
+        return "Chromium or Playwright missing: apt-get install chromium; pip install -e .[browser]"
+    return None
+
+
+def pytest_runtest_setup(item):
+    for marker in ("postgres", "redis", "worker", "browser"):
+        if item.get_closest_marker(marker) and (reason := missing_service(marker)):
+            if IN_CI:
+                pytest.fail(f"CI=true but {reason}", pytrace=False)
+            pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing costs ~0.2 s a user; the personas would dominate the suite's run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- Personas -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def region_a(db):
+    return RegionFactory(code="56", name_ru="Оренбургская область", name_en="Orenburg Region")
+
+
+@pytest.fixture
+def region_b(db):
+    return RegionFactory(code="47", name_ru="Ленинградская область", name_en="Leningrad Region")
+
+
+@pytest.fixture
+def enterprise_a(region_a):
+    return EnterpriseFactory(region=region_a, short_name="ООО «Соль-Илецк»")
+
+
+@pytest.fixture
+def enterprise_b(region_a):
+    """Another enterprise of the same region as A."""
+    return EnterpriseFactory(region=region_a, short_name="АО «Оренбургнефть-Сервис»")
+
+
+@pytest.fixture
+def enterprise_c(region_b):
+    """An enterprise of another region."""
+    return EnterpriseFactory(region=region_b, short_name="ООО «Кировский завод»")
+
+
+@pytest.fixture
+def officer_a(enterprise_a):
+    return UserFactory(username="officer_a", role=Role.OFFICER, enterprise=enterprise_a)
+
+
+@pytest.fixture
+def officer_b(enterprise_b):
+    return UserFactory(username="officer_b", role=Role.OFFICER, enterprise=enterprise_b)
+
+
+@pytest.fixture
+def manager_a(enterprise_a):
+    return UserFactory(username="manager_a", role=Role.MANAGER, enterprise=enterprise_a)
+
+
+@pytest.fixture
+def reviewer_region(region_a):
+    return UserFactory(username="reviewer_a", role=Role.REGIONAL_REVIEWER, region=region_a)
+
+
+@pytest.fixture
+def reviewer_other_region(region_b):
+    return UserFactory(username="reviewer_b", role=Role.REGIONAL_REVIEWER, region=region_b)
+
+
+@pytest.fixture
+def federal(db):
+    return UserFactory(username="federal", role=Role.FEDERAL_REVIEWER)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
