@@ -47,7 +47,7 @@ def missing_service(marker: str) -> str | None:
     if marker in ("redis", "worker") and not _redis_answers():
         return "Redis not reachable: set REDIS_URL=redis://127.0.0.1:6379/0 and start redis-server"
     if marker == "browser" and not _chromium_found():
-        return "Chromium or Playwright missing: apt-get install chromium; pip install -e .[browser]"
+        return "Chromium or Playwright missing: apt-get install chromium (Playwright comes with .[dev])"
     return None
 
 

@@ -1,0 +1,85 @@
+# RiskPilot — everyday commands. `make run` serves the embedded demo, `make test` runs the tests.
+# Everything runs from the virtualenv in .venv, which the first target that needs it creates.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Re-installing is slow; the stamp records when pyproject.toml was last installed.
+INSTALLED := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format check messages worker beat clean system-libs
+
+help:
+	@echo "make run       install into .venv, migrate, load the demo data, serve http://127.0.0.1:8000"
+	@echo "make test      run the tests (PYTEST_ARGS=... passes options to pytest)"
+	@echo "make lint      ruff check and ruff format --check"
+	@echo "make format    ruff format and ruff check --fix"
+	@echo "make check     Django system checks and missing migrations"
+	@echo "make messages  re-extract and compile the Russian translations"
+	@echo "make worker    a Celery worker on the celery and pdf queues (needs REDIS_URL)"
+	@echo "make beat      the Celery beat scheduler (needs REDIS_URL; run exactly one)"
+	@echo "make clean     remove .venv and caches (var/, the demo database, stays)"
+
+# --- Set-up -----------------------------------------------------------------------------------
+
+# Debian's python3 cannot create a virtualenv without python3-venv (ensurepip is missing) and
+# leaves a half-made .venv behind that would fool the next run: remove it.
+$(VENV)/pyvenv.cfg:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+		echo "RiskPilot needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1)."; \
+		echo "Run make with PYTHON=python3.11 (or newer)."; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "install python3-venv: sudo apt-get install python3-venv"; exit 1; }
+
+$(INSTALLED): pyproject.toml $(VENV)/pyvenv.cfg
+	$(PY) -m pip install --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+# WeasyPrint loads pango when it is imported; without it every PDF fails, so say so up front.
+system-libs: $(INSTALLED)
+	@$(PY) -c 'import weasyprint' 2>/dev/null || { \
+		echo "WeasyPrint needs pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"; \
+		exit 1; }
+
+# --- Running ----------------------------------------------------------------------------------
+
+run: system-libs
+	$(PY) manage.py migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+worker: system-libs
+	$(VENV)/bin/celery -A riskpilot worker -Q celery,pdf --loglevel INFO
+
+beat: system-libs
+	$(VENV)/bin/celery -A riskpilot beat --loglevel INFO \
+		--scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+# --- Checking ---------------------------------------------------------------------------------
+
+test: system-libs
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: system-libs
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Needs gettext (sudo apt-get install gettext). Without --ignore=.venv Django would also
+# extract from, and compile, every installed package's translations.
+messages: $(INSTALLED)
+	$(PY) manage.py makemessages -l ru --ignore=.venv
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-artifacts *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
