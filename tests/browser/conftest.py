@@ -1,22 +1,27 @@
 """Playwright drives Debian's Chromium (no browser download): every test here is marked
 ``browser`` and is skipped, with the reason, where Chromium or Playwright is missing."""
 
-import os
 from pathlib import Path
 
 import pytest
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
-# Playwright's sync API runs an event loop in the test's thread; Django refuses ORM calls from
-# a thread with a running loop unless told that this is deliberate (test set-up only).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def allow_orm_beside_playwright():
+    # Playwright's sync API runs an event loop in the test's thread; Django refuses ORM calls
+    # from a thread with a running loop unless told that this is deliberate (test set-up only).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="session")
