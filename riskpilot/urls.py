@@ -19,6 +19,10 @@ urlpatterns = [
 # unprefixed URLs always Russian, whatever the browser's Accept-Language says).
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("enterprises/", include("enterprises.urls")),
+    path("register/", include("hazards.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("reports/", include("reports.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
