@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401 - patterns are added as the views come
+"""The register's pages live in two modules: browsing the register (overview, workplaces, the
+register list, export and import) and the work on one row (assessment, measures, incidents,
+reviews). Both share the ``assessments`` namespace."""
+
+from . import urls_register, urls_risk
 
 app_name = "assessments"
 
-urlpatterns = []
+urlpatterns = urls_register.urlpatterns + urls_risk.urlpatterns
