@@ -171,7 +171,7 @@ class RiskAssessment(TimeStampedModel):
     objects = RiskAssessmentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["hazard", "-assessed_on", "-id"]
+        ordering = ["-assessed_on", "-id"]
         get_latest_by = ["assessed_on", "id"]
         verbose_name = _("risk assessment")
         verbose_name_plural = _("risk assessments")
@@ -266,7 +266,7 @@ class ControlMeasure(TimeStampedModel):
     objects = ControlMeasureQuerySet.as_manager()
 
     class Meta:
-        ordering = ["hazard", "due_date", "id"]
+        ordering = ["due_date", "id"]
         verbose_name = _("control measure")
         verbose_name_plural = _("control measures")
         constraints = [

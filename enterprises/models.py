@@ -150,7 +150,7 @@ class Department(TimeStampedModel):
     objects = DepartmentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["enterprise", "name"]
+        ordering = ["enterprise_id", "name"]
         verbose_name = _("structural unit")
         verbose_name_plural = _("structural units")
         constraints = [
@@ -218,7 +218,7 @@ class Workplace(TimeStampedModel):
     objects = WorkplaceQuerySet.as_manager()
 
     class Meta:
-        ordering = ["enterprise", "number"]
+        ordering = ["enterprise_id", "number"]
         verbose_name = _("workplace")
         verbose_name_plural = _("workplaces")
         constraints = [
@@ -257,7 +257,7 @@ class HeadcountPeriod(TimeStampedModel):
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["enterprise", "-month"]
+        ordering = ["enterprise_id", "-month"]
         verbose_name = _("head-count for a month")
         verbose_name_plural = _("head-count by month")
         constraints = [

@@ -270,7 +270,8 @@ class Hazard(TimeStampedModel):
     objects = HazardQuerySet.as_manager()
 
     class Meta:
-        ordering = ["workplace__number", "event__code", "id"]
+        # Lists sort explicitly; a default ordering on related fields would add joins to every query.
+        ordering = ["id"]
         verbose_name = _("register row")
         verbose_name_plural = _("risk register")
         constraints = [
