@@ -1,0 +1,194 @@
+"""`manage.py seed_demo`: what the demo holds, who can log in, and that a second run changes
+nothing. Seeding takes seconds, so the module loads it once inside a transaction that is rolled
+back at the end; every test still runs in its own nested transaction (the `db` fixture)."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import Max, Min
+from django.test import override_settings
+from django.utils import timezone
+
+from assessments.demo import DEMO_USERS
+from assessments.models import ControlMeasure, Incident, IncidentKind, MeasureStatus, RiskAssessment
+from enterprises.models import Enterprise, Region, Role, User
+from enterprises.validators import inn_is_valid, ogrn_is_valid
+from hazards.models import Hazard
+
+REGISTER_APPS = ("enterprises", "hazards", "assessments")
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo loaded once for the module: what `seed_demo` printed and the users that existed
+    just before it ran (i.e. after the migrations alone)."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHER),
+        transaction.atomic(),
+    ):
+        users_before = User.objects.count()
+        out = StringIO()
+        call_command("seed_demo", stdout=out)
+        yield {"users_before": users_before, "output": out.getvalue()}
+        transaction.set_rollback(True)
+
+
+def _sol_iletsk():
+    return Enterprise.objects.get(okved="08.93", address__contains="Соль-Илецк")
+
+
+def _snapshot():
+    """Rows and latest change of every model (history and m2m tables included) of the register
+    apps, and the users with their password hashes."""
+    state = {}
+    for app in REGISTER_APPS:
+        for model in apps.get_app_config(app).get_models(include_auto_created=True):
+            rows = model._base_manager.all()
+            fields = {f.name for f in model._meta.concrete_fields}
+            latest = [name for name in ("updated_at", "history_date") if name in fields]
+            state[model._meta.label] = (
+                rows.count(),
+                rows.aggregate(**{name: Max(name) for name in latest}) if latest else None,
+            )
+    state["users"] = sorted(User.objects.values_list("username", "password", "last_login"))
+    return state
+
+
+def test_migrations_create_no_users(demo, db):
+    # Demo accounts have published passwords: only seed_demo may create them.
+    assert demo["users_before"] == 0
+
+
+def test_second_run_changes_nothing(demo, db):
+    before = _snapshot()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert _snapshot() == before
+    assert "already loaded" in out.getvalue()
+    assert "officer-demo-2026" in out.getvalue()
+
+
+def test_command_prints_counts_and_logins(demo, db):
+    output = demo["output"]
+    assert "Demo data loaded" in output
+    for label in ("regions", "enterprises", "workplaces", "register rows", "assessments", "incidents"):
+        assert label in output
+    for user in DEMO_USERS:
+        assert f"{user.username} " in output and user.password in output
+
+
+def test_five_pilot_regions(demo, db):
+    assert sorted(Region.objects.values_list("code", flat=True)) == ["02", "30", "42", "47", "56"]
+    assert Region.objects.get(code="42").federal_district == "siberian"
+
+
+def test_thirteen_orenburg_pilot_enterprises_with_the_sol_iletsk_salt_mine(demo, db):
+    orenburg = Enterprise.objects.filter(region__code="56")
+    assert orenburg.count() == 13
+    assert _sol_iletsk().region.code == "56"
+    for region in ("02", "30", "42", "47"):
+        assert 2 <= Enterprise.objects.filter(region__code=region).count() <= 3
+    for enterprise in Enterprise.objects.all():
+        assert inn_is_valid(enterprise.inn) and enterprise.inn[:2] == enterprise.region.code
+        assert ogrn_is_valid(enterprise.ogrn)
+        assert enterprise.risk_method is not None
+        assert enterprise.joined_pilot_on.year == 2025
+
+
+def test_salt_mine_is_the_richest_register(demo, db):
+    sol_iletsk = _sol_iletsk()
+    workplaces = sol_iletsk.workplaces.all()
+    assert 30 <= workplaces.count() <= 50
+    assert workplaces.filter(number__endswith="А").exists()  # analogous workplaces
+    assert sol_iletsk.departments.filter(parent__parent__isnull=False).exists()  # shop → section → team
+    events = set(Hazard.objects.filter(enterprise=sol_iletsk).values_list("event__code", flat=True))
+    assert {"5.2", "11.3", "12.1", "20.1", "8.1"} <= events
+    assert sol_iletsk.headcount_periods.count() == 24
+
+
+def test_demo_users_have_their_roles_and_scope(demo, db):
+    sol_iletsk = _sol_iletsk()
+    users = {u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])}
+    assert (users["officer"].role, users["officer"].enterprise) == (Role.OFFICER, sol_iletsk)
+    assert (users["manager"].role, users["manager"].enterprise) == (Role.MANAGER, sol_iletsk)
+    assert (users["reviewer"].role, users["reviewer"].region.code) == (Role.REGIONAL_REVIEWER, "56")
+    assert users["federal"].role == Role.FEDERAL_REVIEWER
+    assert users["admin"].role == Role.ADMIN and users["admin"].is_staff and users["admin"].is_superuser
+    assert all(u.first_name and u.last_name and u.position for u in users.values())
+
+
+def test_demo_users_log_in_with_the_documented_passwords(demo, db):
+    assert authenticate(username="officer", password="officer-demo-2026") == User.objects.get(
+        username="officer"
+    )
+    for data in DEMO_USERS:
+        assert authenticate(username=data.username, password=data.password) is not None
+        validate_password(data.password, User.objects.get(username=data.username))
+
+
+def test_other_enterprises_people_cannot_log_in(demo, db):
+    signers = User.objects.exclude(username__in=[d.username for d in DEMO_USERS])
+    assert signers.exists()
+    assert not any(user.has_usable_password() for user in signers)
+
+
+def test_measures_in_every_status_including_overdue(demo, db):
+    statuses = set(ControlMeasure.objects.values_list("status", flat=True))
+    assert {MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS, MeasureStatus.DONE} <= statuses
+    overdue = ControlMeasure.objects.overdue()
+    assert overdue.filter(status=MeasureStatus.PLANNED).exists()
+    assert overdue.filter(status=MeasureStatus.IN_PROGRESS).exists()
+    assert ControlMeasure.objects.filter(hazard__enterprise=_sol_iletsk()).overdue().exists()
+    assert not ControlMeasure.objects.filter(
+        status=MeasureStatus.DONE, done_on__gt=timezone.localdate()
+    ).exists()
+
+
+def test_a_reassessment_lowered_the_risk(demo, db):
+    lowered = 0
+    for assessment in RiskAssessment.objects.filter(reason="after_measures").select_related("hazard")[:50]:
+        previous = (
+            RiskAssessment.objects.filter(hazard=assessment.hazard, assessed_on__lt=assessment.assessed_on)
+            .order_by("-assessed_on", "-id")
+            .first()
+        )
+        lowered += previous is not None and assessment.score < previous.score
+    assert lowered > 0
+
+
+def test_incidents_of_several_kinds(demo, db):
+    kinds = set(Incident.objects.values_list("kind", flat=True))
+    assert kinds == set(IncidentKind.values)
+    assert Incident.objects.filter(hazards__isnull=False).count() == Incident.objects.count()
+    assert not Incident.objects.filter(occurred_at__gt=timezone.now()).exists()
+    severe = Incident.objects.filter(severity__in=["severe", "fatal", "group"])
+    per_region = list(severe.values_list("enterprise__region__code", flat=True))
+    assert len(per_region) == len(set(per_region))  # one severe accident at most per region
+
+
+def test_every_rows_level_is_its_current_assessments_level(demo, db):
+    current = dict(RiskAssessment.objects.current().values_list("hazard_id", "level"))
+    rows = dict(Hazard.objects.values_list("id", "risk_level"))
+    assert rows == current
+
+
+def test_assessments_span_more_than_a_year_and_none_in_the_future(demo, db):
+    dates = RiskAssessment.objects.aggregate(first=Min("assessed_on"), last=Max("assessed_on"))
+    assert dates["last"] <= timezone.localdate()
+    assert dates["last"] - dates["first"] > datetime.timedelta(days=365)
+    assert RiskAssessment.objects.filter(status="approved").exists()
+    assert RiskAssessment.objects.filter(status="draft").exists()
+
+
+def test_command_refuses_a_production_database(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="allow-production"):
+        call_command("seed_demo", stdout=StringIO())
