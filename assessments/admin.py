@@ -2,7 +2,16 @@ from django.contrib import admin
 
 from riskpilot.admin import RegisterAdmin, archive_selected
 
-from .models import ControlMeasure, Incident, RiskAssessment, RiskMethod, RiskMethodVersion
+from .models import (
+    AssessmentStatus,
+    ControlMeasure,
+    Incident,
+    MeasureEvidence,
+    RiskAssessment,
+    RiskMethod,
+    RiskMethodVersion,
+    WorkplaceReview,
+)
 
 
 class RiskMethodVersionInline(admin.StackedInline):
@@ -44,6 +53,12 @@ class RiskAssessmentAdmin(RegisterAdmin):
     raw_id_fields = ["hazard", "assessor", "approved_by"]
     date_hierarchy = "assessed_on"
 
+    def has_change_permission(self, request, obj=None):
+        # An approved assessment is a signed-off record: a change is a re-assessment, not an edit.
+        if obj is not None and obj.status == AssessmentStatus.APPROVED:
+            return False
+        return super().has_change_permission(request, obj)
+
 
 @admin.register(ControlMeasure)
 class ControlMeasureAdmin(RegisterAdmin):
@@ -71,3 +86,34 @@ class IncidentAdmin(RegisterAdmin):
     raw_id_fields = ["workplace", "event", "reported_by", "hazards"]
     date_hierarchy = "occurred_at"
     actions = [archive_selected]
+
+
+@admin.register(MeasureEvidence)
+class MeasureEvidenceAdmin(RegisterAdmin):
+    list_display = ["original_name", "content_type", "size", "measure", "uploaded_by", "uploaded_at"]
+    list_filter = ["content_type"]
+    list_select_related = ["measure", "uploaded_by"]
+    search_fields = ["original_name", "measure__description", "measure__hazard__enterprise__short_name"]
+    raw_id_fields = ["measure", "uploaded_by"]
+    date_hierarchy = "uploaded_at"
+    # Files come in only through the checked upload (type by content, size, private storage).
+    readonly_fields = ["file", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(WorkplaceReview)
+class WorkplaceReviewAdmin(RegisterAdmin):
+    list_display = [
+        "workplace",
+        "reviewed_on",
+        "reviewer",
+        "next_review_on",
+        "confirmed_count",
+        "flagged_count",
+    ]
+    list_select_related = ["workplace", "reviewer"]
+    search_fields = ["workplace__number", "workplace__position", "workplace__enterprise__short_name"]
+    raw_id_fields = ["workplace", "reviewer"]
+    date_hierarchy = "reviewed_on"

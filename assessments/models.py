@@ -1,7 +1,11 @@
 """Risk methods (versioned configuration), assessments, control measures and incidents."""
 
+import uuid
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -311,7 +315,7 @@ class IncidentKind(models.TextChoices):
 class AccidentSeverity(models.TextChoices):
     """Severity categories of Order 223n."""
 
-    LIGHT = "light", _("Light")
+    LIGHT = "light", _("Minor")
     SEVERE = "severe", _("Severe")
     FATAL = "fatal", _("Fatal")
     GROUP = "group", _("Group")
@@ -397,3 +401,117 @@ class Incident(TimeStampedModel):
             raise ValidationError({"occurred_at": _("An incident cannot be in the future.")})
         if self.workplace_id and self.enterprise_id and self.workplace.enterprise_id != self.enterprise_id:
             raise ValidationError({"workplace": _("The workplace belongs to another enterprise.")})
+
+
+# --- Evidence of completed measures and periodic reviews -------------------------------------
+
+
+def private_storage():
+    """Evidence is never under a public URL: it is served only by the access-checked view."""
+    return storages["private"]
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    # A random name on disk: the user's file name is kept (sanitised) in a column, never used as
+    # a path, so no upload can choose where it lands or overwrite another.
+    extension = PurePosixPath(filename).suffix.lower()
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+class EvidenceType(models.TextChoices):
+    """The file types accepted as evidence, recognised by their content, not their name."""
+
+    JPEG = "image/jpeg", "JPEG"
+    PNG = "image/png", "PNG"
+    WEBP = "image/webp", "WebP"
+    PDF = "application/pdf", "PDF"
+
+
+class MeasureEvidenceQuerySet(ScopedQuerySet):
+    enterprise_path = "measure__hazard__enterprise"
+
+
+class MeasureEvidence(TimeStampedModel):
+    """A photo or document showing that a control measure was done."""
+
+    measure = models.ForeignKey(
+        ControlMeasure, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("control measure")
+    )
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, storage=private_storage, max_length=255)
+    original_name = models.CharField(_("original file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=50, choices=EvidenceType.choices)
+    size = models.PositiveIntegerField(_("size, bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    history = HistoricalRecords()
+    objects = MeasureEvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="evidence_not_empty"),
+            models.CheckConstraint(
+                condition=Q(content_type__in=EvidenceType.values), name="evidence_accepted_type"
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class WorkplaceReviewQuerySet(ScopedQuerySet):
+    enterprise_path = "workplace__enterprise"
+
+
+class WorkplaceReview(TimeStampedModel):
+    """A completed periodic review of one workplace's register rows.
+
+    The newest review's ``created_at`` is the workplace's "last review": what was added, changed or
+    removed after that moment is shown at the next review. It is written last in the review's
+    transaction, so the review's own changes are never reported as changes since it."""
+
+    workplace = models.ForeignKey(
+        Workplace, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("workplace")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewed by")
+    )
+    reviewed_on = models.DateField(_("reviewed on"), default=timezone.localdate)
+    next_review_on = models.DateField(_("next review"))
+    confirmed_count = models.PositiveIntegerField(_("ratings confirmed"), default=0)
+    flagged_count = models.PositiveIntegerField(_("rows left for re-assessment"), default=0)
+    comment = models.TextField(_("comment"), blank=True)
+
+    history = HistoricalRecords()
+    objects = WorkplaceReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("periodic review")
+        verbose_name_plural = _("periodic reviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_review_on__gt=models.F("reviewed_on")), name="review_next_after_reviewed"
+            ),
+        ]
+        indexes = [
+            # "The last review of this workplace" at the start of the next one.
+            models.Index(fields=["workplace", "created_at"], name="review_workplace_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.workplace_id} {self.reviewed_on}"

@@ -2,26 +2,38 @@
 record incidents. Scores come from scoring.py here, never from a model's save()."""
 
 import datetime
-from collections.abc import Iterable, Mapping
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
-from hazards.models import Hazard, HazardousEvent
+from enterprises.models import Workplace
+from hazards.models import ControlLevel, Hazard, HazardousEvent, HazardStatus, RiskLevel
 from hazards.services import hazards_flag_for_reassessment
 
 from . import scoring
 from .models import (
+    OPEN_MEASURE_STATUSES,
     AssessmentReason,
     AssessmentStatus,
     ControlMeasure,
+    EvidenceType,
     Incident,
+    MeasureEvidence,
     MeasureStatus,
     RiskAssessment,
     RiskMethod,
     RiskMethodVersion,
+    WorkplaceReview,
 )
 
 DEFAULT_METHOD_CODE = "matrix-5x5"
@@ -195,3 +207,274 @@ def incident_record(
     incident.hazards.set(hazards)
     hazards_flag_for_reassessment(hazards)
     return incident
+
+
+# --- Assessment with its mandatory measures -----------------------------------------------------
+
+
+def band_requires_measures_without_plan(*, hazard: Hazard, result: scoring.Result) -> bool:
+    """Whether this score obliges the officer to plan a measure now: the band requires action
+    and the row has no open measure yet."""
+    return result.band.requires_measures and not hazard.measures.open().exists()
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    hazard: Hazard,
+    assessor,
+    inputs: Mapping[str, object],
+    residual_inputs: Mapping[str, object] | None = None,
+    reason: str = AssessmentReason.INITIAL,
+    assessed_on: datetime.date | None = None,
+    comment: str = "",
+    measures: Sequence[Mapping[str, object]] = (),
+) -> RiskAssessment:
+    """An assessment as the assess form makes it: with the measures planned beside it, in one
+    transaction. When the band requires measures and the row has none open, at least one is
+    required, so no high risk is left without a plan."""
+    version = method_version_for(hazard.enterprise)
+    current = _evaluate(version.config, inputs, "inputs")
+    if not measures and band_requires_measures_without_plan(hazard=hazard, result=current):
+        raise ValidationError(
+            {"measures": _("This risk level requires control measures: plan at least one.")}
+        )
+    assessment = assessment_create(
+        hazard=hazard,
+        assessor=assessor,
+        inputs=inputs,
+        residual_inputs=residual_inputs,
+        reason=reason,
+        assessed_on=assessed_on,
+        comment=comment,
+        method_version=version,
+    )
+    for measure in measures:
+        measure_plan(hazard=hazard, **measure)
+    return assessment
+
+
+def plan_relies_on_weak_controls(*, hazard: Hazard, measures: Iterable[ControlMeasure]) -> bool:
+    """REFERENCE §3.5: a plan whose only measures are administrative or PPE while the residual
+    risk (the current risk when no residual was given) stays high or critical. Takes the measures
+    already loaded, so a page that shows them asks nothing more of the database."""
+    levels = {m.control_level for m in measures if m.status != MeasureStatus.CANCELLED}
+    residual = hazard.residual_level or hazard.risk_level
+    weak = {ControlLevel.ADMINISTRATIVE, ControlLevel.PPE}
+    return bool(levels) and levels <= weak and residual is not None and residual >= RiskLevel.HIGH
+
+
+# --- Evidence of completed measures -------------------------------------------------------------
+
+_IMAGE_TYPES = {"JPEG": EvidenceType.JPEG, "PNG": EvidenceType.PNG, "WEBP": EvidenceType.WEBP}
+_EXTENSIONS = {
+    EvidenceType.JPEG: ".jpg",
+    EvidenceType.PNG: ".png",
+    EvidenceType.WEBP: ".webp",
+    EvidenceType.PDF: ".pdf",
+}
+
+
+def evidence_inspect(file) -> str:
+    """The evidence type of an uploaded file, judged by its content (never by its name or the
+    browser's word): Pillow must read and verify an image, a PDF must start with %PDF-."""
+    size = file.size or 0
+    if size == 0:
+        raise ValidationError(_("The file is empty."), code="empty")
+    if size > settings.MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(settings.MAX_UPLOAD_BYTES)},
+            code="too_big",
+        )
+    file.seek(0)
+    head = file.read(5)
+    file.seek(0)
+    if head == b"%PDF-":
+        return EvidenceType.PDF
+    refused = ValidationError(
+        _("Upload a photo (JPEG, PNG, WebP) or a PDF document; this file is neither."), code="type"
+    )
+    try:
+        with Image.open(file) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        raise refused from None
+    finally:
+        file.seek(0)
+    if kind not in _IMAGE_TYPES:
+        raise refused
+    return _IMAGE_TYPES[kind]
+
+
+def evidence_file_name(name: str, content_type: str) -> str:
+    """A display name safe to show and to send back in Content-Disposition: no folders, no
+    control characters, the extension of the type actually found."""
+    base = os.path.basename((name or "").replace("\\", "/"))
+    stem = os.path.splitext(unicodedata.normalize("NFC", base))[0]
+    stem = re.sub(r"[^\w\- .()]+", "_", stem).strip(" ._")[:150]
+    return f"{stem or 'evidence'}{_EXTENSIONS[content_type]}"
+
+
+@transaction.atomic
+def evidence_add(*, measure: ControlMeasure, file, uploaded_by) -> MeasureEvidence:
+    """Attach a photo or document to a measure, stored privately under a random name."""
+    content_type = evidence_inspect(file)
+    original_name = evidence_file_name(getattr(file, "name", ""), content_type)
+    evidence = MeasureEvidence(
+        measure=measure,
+        original_name=original_name,
+        content_type=content_type,
+        size=file.size,
+        uploaded_by=uploaded_by,
+    )
+    # The storage name gets the detected type's extension, whatever the upload was called.
+    evidence.file.save(original_name, file, save=False)
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def measure_complete_with_evidence(
+    *,
+    measure: ControlMeasure,
+    file,
+    uploaded_by,
+    done_on: datetime.date | None = None,
+    note: str = "",
+) -> MeasureEvidence:
+    """Mark an open measure done with its evidence; the row is flagged for re-rating."""
+    # Lock the measure: two people completing it at once must not both attach and re-flag.
+    measure = (
+        ControlMeasure.objects.select_for_update(of=("self",)).select_related("hazard").get(pk=measure.pk)
+    )
+    if measure.status not in OPEN_MEASURE_STATUSES:
+        raise ValidationError(
+            _("This measure is no longer open: it is %(status)s.")
+            % {"status": measure.get_status_display().lower()}
+        )
+    try:
+        evidence_inspect(file)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    measure_complete(measure=measure, done_on=done_on, note=note)
+    return evidence_add(measure=measure, file=file, uploaded_by=uploaded_by)
+
+
+# --- Periodic review of a workplace -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LastReview:
+    """When a workplace was last reviewed. ``recorded`` reviews (WorkplaceReview) give a precise
+    moment; older registers (imports, demo data) only have the date of their newest periodic-review
+    assessment, whose rows were often all entered later, so only business dates are compared."""
+
+    moment: datetime.datetime  # changes recorded after this are "since the last review"
+    on: datetime.date
+    by: object | None
+    recorded: bool
+
+
+def last_review(workplace: Workplace) -> LastReview | None:
+    """The newest WorkplaceReview of the workplace; else the date of the newest periodic-review
+    assessment of its rows (from the start of the next day); None for a first review."""
+    review = (
+        WorkplaceReview.objects.filter(workplace=workplace)
+        .select_related("reviewer")
+        .order_by("-created_at")
+        .first()
+    )
+    if review is not None:
+        return LastReview(review.created_at, review.reviewed_on, review.reviewer, recorded=True)
+    assessment = (
+        RiskAssessment.objects.filter(hazard__workplace=workplace, reason=AssessmentReason.PERIODIC_REVIEW)
+        .select_related("assessor")
+        .order_by("-assessed_on", "-created_at")
+        .first()
+    )
+    if assessment is None:
+        return None
+    next_day = assessment.assessed_on + datetime.timedelta(days=1)
+    moment = datetime.datetime.combine(next_day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+    return LastReview(moment, assessment.assessed_on, assessment.assessor, recorded=False)
+
+
+def review_can_confirm(*, assessment: RiskAssessment | None, version: RiskMethodVersion) -> bool:
+    """A rating can be carried forward only if there is one and it used the method version the
+    enterprise uses now (other inputs would not fit the current scales)."""
+    return assessment is not None and assessment.method_version_id == version.pk
+
+
+@transaction.atomic
+def workplace_review_complete(
+    *,
+    workplace: Workplace,
+    reviewer,
+    confirm: Iterable[Hazard],
+    next_review_on: datetime.date,
+    reviewed_on: datetime.date | None = None,
+    comment: str = "",
+) -> WorkplaceReview:
+    """Close a workplace's periodic review: each confirmed row gets a new assessment with the
+    same inputs (reason "periodic review"); rated rows not confirmed are flagged for
+    re-assessment; every active row gets the next review date."""
+    # One review of a workplace at a time: the second waits and then sees the first's result.
+    workplace = Workplace.objects.select_for_update().get(pk=workplace.pk)
+    reviewed_on = reviewed_on or timezone.localdate()
+    if reviewed_on > timezone.localdate():
+        raise ValidationError({"reviewed_on": _("A review cannot be dated in the future.")})
+    if next_review_on <= reviewed_on:
+        raise ValidationError({"next_review_on": _("The next review must come after this one.")})
+    rows = list(Hazard.objects.filter(workplace=workplace, status=HazardStatus.ACTIVE).order_by("pk"))
+    by_pk = {row.pk: row for row in rows}
+    confirm_pks = {hazard.pk for hazard in confirm}
+    if confirm_pks - by_pk.keys():
+        raise ValidationError({"confirm": _("Only active rows of this workplace can be confirmed.")})
+    version = method_version_for(workplace.enterprise)
+    currents = {
+        a.hazard_id: a
+        for a in RiskAssessment.objects.filter(hazard__in=rows, is_current=True).select_related(
+            "method_version"
+        )
+    }
+    for pk in sorted(confirm_pks):
+        if not review_can_confirm(assessment=currents.get(pk), version=version):
+            raise ValidationError(
+                {
+                    "confirm": _("Row %(row)s has no rating under the current method: re-assess it.")
+                    % {"row": by_pk[pk]}
+                }
+            )
+    confirmed = flagged = 0
+    for row in rows:
+        previous = currents.get(row.pk)
+        if row.pk in confirm_pks:
+            assessment_create(
+                hazard=row,
+                assessor=reviewer,
+                inputs=previous.inputs,
+                residual_inputs=previous.residual_inputs,
+                reason=AssessmentReason.PERIODIC_REVIEW,
+                assessed_on=reviewed_on,
+                comment=_("Rating confirmed at the periodic review."),
+                method_version=version,
+            )
+            confirmed += 1
+            row.refresh_from_db()
+        elif previous is not None and not row.needs_reassessment:
+            row.needs_reassessment = True
+            flagged += 1
+        row.next_review_on = next_review_on
+        row.save(update_fields=["needs_reassessment", "next_review_on", "updated_at"])
+    # Written last, so the changes above all happen before the review's moment (see the model).
+    return WorkplaceReview.objects.create(
+        workplace=workplace,
+        reviewer=reviewer,
+        reviewed_on=reviewed_on,
+        next_review_on=next_review_on,
+        confirmed_count=confirmed,
+        flagged_count=flagged,
+        comment=comment,
+    )

@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401 - patterns are added as the views come
+from django.urls import path
 
-urlpatterns = []
+from .views import register, register_import
+
+urlpatterns = [
+    path("enterprise/<int:enterprise_pk>/", register.overview, name="overview"),
+    path("enterprise/<int:enterprise_pk>/register/", register.register, name="register"),
+    path("enterprise/<int:enterprise_pk>/import/", register_import.import_register_view, name="import"),
+    path(
+        "enterprise/<int:enterprise_pk>/import/template.xlsx",
+        register_import.import_template,
+        name="import_template",
+    ),
+    path("workplace/<int:pk>/", register.workplace, name="workplace"),
+]

@@ -1,3 +1,18 @@
-from django.urls import path  # noqa: F401 - patterns are added as the views come
+"""The work on one register row: its page, assessment and approval, measures and their evidence,
+incidents, and the periodic review of a workplace (assessments/views/risk*.py)."""
 
-urlpatterns = []
+from django.urls import path
+
+from .views import risk, risk_assess, risk_incidents, risk_measures, risk_review
+
+urlpatterns = [
+    path("rows/<int:pk>/", risk.hazard_detail, name="hazard"),
+    path("rows/<int:pk>/assess/", risk_assess.assess, name="assess"),
+    path("ratings/<int:pk>/approve/", risk.assessment_approve, name="assessment_approve"),
+    path("rows/<int:pk>/measures/new/", risk_measures.measure_add, name="measure_add"),
+    path("measures/<int:pk>/done/", risk_measures.measure_complete, name="measure_complete"),
+    path("evidence/<int:pk>/", risk_measures.evidence, name="evidence"),
+    path("enterprise/<int:enterprise_pk>/incidents/", risk_incidents.incidents, name="incidents"),
+    path("enterprise/<int:enterprise_pk>/incidents/new/", risk_incidents.incident_add, name="incident_add"),
+    path("workplaces/<int:pk>/review/", risk_review.review_start, name="review_start"),
+]

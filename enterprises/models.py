@@ -73,7 +73,7 @@ class Enterprise(TimeStampedModel):
         _("main OKVED2 code"), max_length=8, validators=[validate_okved], help_text=_("e.g. 08.93")
     )
     insurance_class = models.PositiveSmallIntegerField(
-        _("professional risk class"),
+        _("occupational risk class"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(32)],
@@ -114,7 +114,7 @@ class Enterprise(TimeStampedModel):
 
 
 class DepartmentKind(models.TextChoices):
-    SHOP = "shop", _("Shop")
+    SHOP = "shop", _("Workshop")
     SECTION = "section", _("Section")
     TEAM = "team", _("Team")
     OFFICE = "office", _("Office / service")

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401 - patterns are added as the views come
+from django.urls import path
+
+from . import views
 
 app_name = "enterprises"
 
-urlpatterns = []
+urlpatterns = [
+    path("<int:enterprise_pk>/structure/", views.structure, name="structure"),
+]

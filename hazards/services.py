@@ -2,15 +2,18 @@
 these, so the rules (same enterprise, history, flags) hold whichever way a row is written."""
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enterprises.models import Workplace
+from enterprises.models import Enterprise, Workplace
+from enterprises.services import natural_key
 
-from .models import Activity, Hazard, HazardousEvent, HazardStatus
+from .models import Activity, Hazard, HazardGroup, HazardousEvent, HazardStatus, HazardType
 
 
 @transaction.atomic
@@ -68,3 +71,179 @@ def hazards_flag_for_reassessment(hazards) -> int:
             hazard.save(update_fields=["needs_reassessment", "updated_at"])
             flagged += 1
     return flagged
+
+
+# Fields of a register row that an officer describes (everything but the event, the workplace
+# and the scores); editing and copying a row carry exactly these.
+DESCRIPTION_FIELDS = (
+    "source",
+    "activity",
+    "object_description",
+    "existing_controls",
+    "exposed_description",
+    "exposed_count",
+    "next_review_on",
+)
+
+
+@transaction.atomic
+def hazard_update(
+    *,
+    hazard: Hazard,
+    source: str,
+    activity: str,
+    object_description: str = "",
+    existing_controls: str = "",
+    exposed_description: str = "",
+    exposed_count: int = 1,
+    next_review_on: datetime.date | None = None,
+) -> Hazard:
+    """Change how a row is described; the hazardous event stays (another event is another row)."""
+    values = {
+        "source": source,
+        "activity": activity,
+        "object_description": object_description,
+        "existing_controls": existing_controls,
+        "exposed_description": exposed_description,
+        "exposed_count": exposed_count,
+        "next_review_on": next_review_on,
+    }
+    # Compared with the stored row (a bound ModelForm may already have changed the instance),
+    # locked so that two edits at once do not interleave.
+    hazard = Hazard.objects.select_for_update(of=("self",)).get(pk=hazard.pk)
+    changed = [name for name, value in values.items() if getattr(hazard, name) != value]
+    if not changed:
+        return hazard
+    for name in changed:
+        setattr(hazard, name, values[name])
+    hazard.full_clean()
+    # Only what changed, so the history shows a change where there was one.
+    hazard.save(update_fields=[*changed, "updated_at"])
+    return hazard
+
+
+@dataclass
+class CopyResult:
+    """What hazards_copy did: rows created, and (target, source row) pairs skipped because the
+    target already had that hazardous event."""
+
+    created: list[Hazard] = field(default_factory=list)
+    skipped: list[tuple[Workplace, Hazard]] = field(default_factory=list)
+
+    def by_target(self, targets: Iterable[Workplace]) -> list[tuple[Workplace, list, list]]:
+        """(target, rows created there, source rows skipped there), targets in number order."""
+        return [
+            (
+                target,
+                [row for row in self.created if row.workplace_id == target.pk],
+                [row for skipped_at, row in self.skipped if skipped_at.pk == target.pk],
+            )
+            for target in sorted(targets, key=lambda w: natural_key(w.number))
+        ]
+
+
+@transaction.atomic
+def hazards_copy(*, source_rows: Iterable[Hazard], targets: Iterable[Workplace], user) -> CopyResult:
+    """Copy register rows to other workplaces of the same enterprise in one step (analogous
+    workplaces share a SOUT card, so their hazards are the same). A target that already has a
+    row for the same hazardous event (active or eliminated) keeps it and gets no second one, so
+    running the same copy twice changes nothing. Scores are not copied: each new row is rated
+    at its own workplace."""
+    rows = list(source_rows)
+    # Lock the targets: two officers copying to the same workplace at once must not both pass
+    # the duplicate check.
+    target_ids = {target.pk for target in targets}
+    locked = list(Workplace.objects.select_for_update().filter(pk__in=target_ids).order_by("number", "pk"))
+    enterprise_ids = {row.enterprise_id for row in rows} | {target.enterprise_id for target in locked}
+    if len(enterprise_ids) > 1:
+        raise ValidationError(_("Rows can only be copied between workplaces of one enterprise."))
+    if any(row.status != HazardStatus.ACTIVE for row in rows):
+        raise ValidationError(_("Only active rows can be copied."))
+    if any(target.archived_at is not None for target in locked):
+        raise ValidationError(_("This workplace is archived: restore it before adding hazards."))
+
+    # What each target had before the copy: two source rows with the same event but different
+    # sources are both copied.
+    present = set(
+        Hazard.objects.filter(workplace__in=locked)
+        .exclude(status=HazardStatus.ARCHIVED)
+        .values_list("workplace_id", "event_id")
+    )
+    result = CopyResult()
+    for target in locked:
+        for row in rows:
+            if target.pk == row.workplace_id:
+                continue
+            if (target.pk, row.event_id) in present:
+                result.skipped.append((target, row))
+                continue
+            result.created.append(
+                hazard_add(
+                    workplace=target,
+                    event=row.event,
+                    identified_by=user,
+                    **{name: getattr(row, name) for name in DESCRIPTION_FIELDS},
+                )
+            )
+    return result
+
+
+# Own items are coded after their group with the Cyrillic letter С ("собственный"), so they
+# never collide with the numbered 776n items: hazard 3-С1, event 3.С1.
+OWN_MARK = "С"
+
+
+def _next_own_number(codes: Iterable[str], prefix: str) -> int:
+    numbers = [int(code[len(prefix) :]) for code in codes if code[len(prefix) :].isdigit()]
+    return max(numbers, default=0) + 1
+
+
+@transaction.atomic
+def own_event_add(
+    *,
+    enterprise: Enterprise,
+    group: HazardGroup,
+    event_name_ru: str,
+    event_name_en: str = "",
+    hazard_type: HazardType | None = None,
+    hazard_name_ru: str = "",
+    hazard_name_en: str = "",
+) -> HazardousEvent:
+    """Add an enterprise's own hazardous event (Order 36) in a 776n group, under one of its own
+    hazards or a new one; it is then chosen like a catalogue event, by this enterprise only."""
+    # Serialises numbering within the enterprise: two officers adding at once get С1 and С2.
+    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+    if hazard_type is None:
+        if not hazard_name_ru.strip():
+            raise ValidationError({"hazard_name_ru": _("Name the hazard.")})
+        prefix = f"{group.number}-{OWN_MARK}"
+        codes = HazardType.objects.filter(enterprise=enterprise, code__startswith=prefix).values_list(
+            "code", flat=True
+        )
+        hazard_type = HazardType(
+            enterprise=enterprise,
+            group=group,
+            code=f"{prefix}{_next_own_number(codes, prefix)}",
+            name_ru=hazard_name_ru.strip(),
+            name_en=hazard_name_en.strip(),
+        )
+        hazard_type.full_clean()
+        hazard_type.save()
+    elif hazard_type.enterprise_id != enterprise.pk or hazard_type.group_id != group.pk:
+        raise ValidationError(
+            {"hazard_type": _("Choose one of your enterprise's own hazards in this group.")}
+        )
+    prefix = f"{group.number}.{OWN_MARK}"
+    codes = HazardousEvent.objects.filter(enterprise=enterprise, code__startswith=prefix).values_list(
+        "code", flat=True
+    )
+    event = HazardousEvent(
+        enterprise=enterprise,
+        hazard_type=hazard_type,
+        code=f"{prefix}{_next_own_number(codes, prefix)}",
+        name_ru=event_name_ru.strip(),
+        name_en=event_name_en.strip(),
+    )
+    event.full_clean()
+    event.save()
+    return event

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401 - patterns are added as the views come
+from django.urls import path
+
+from . import views
 
 app_name = "hazards"
 
-urlpatterns = []
+urlpatterns = [
+    path("workplace/<int:workplace_pk>/add/", views.hazard_add, name="add"),
+    path("workplace/<int:workplace_pk>/copy/", views.hazard_copy, name="copy"),
+    path("<int:pk>/edit/", views.hazard_edit, name="edit"),
+    path("<int:pk>/status/", views.hazard_set_status, name="set_status"),
+    path("catalogue/search/", views.catalogue_search, name="catalogue_search"),
+    path("catalogue/model-measures/", views.model_measures, name="model_measures"),
+    path("enterprise/<int:enterprise_pk>/own-hazards/", views.own_event_add, name="own_add"),
+]

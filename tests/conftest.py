@@ -5,12 +5,15 @@ Without it they are skipped with the reason (``-ra`` prints it) — except under
 missing service fails the test: CI must never pass by skipping.
 """
 
+import importlib
 import os
 import shutil
 from functools import cache
 
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.utils import translation
 
 from enterprises.models import Role
 
@@ -63,6 +66,30 @@ def pytest_runtest_setup(item):
 def fast_password_hashing(settings):
     # Real hashing costs ~0.2 s a user; the personas would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def russian_by_default():
+    # A request under /en/ leaves English active in the thread; reverse() in the next test would
+    # then build /en/ URLs. Every test starts in the default language.
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+REFERENCE_DATA_LOADERS = [
+    ("hazards", "HazardousEvent", "hazards.migrations.0002_load_776n_catalogue", "load_catalogue"),
+    ("assessments", "RiskMethod", "assessments.migrations.0003_default_methods", "load_methods"),
+]
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """The 776n catalogue and the default methods, as their data migrations load them.
+    Transactional tests (live server, threads) empty the tables when they end, so one that runs
+    after another loads them again with the migrations' own functions."""
+    for app_label, model_name, module, function in REFERENCE_DATA_LOADERS:
+        if not apps.get_model(app_label, model_name).objects.exists():
+            getattr(importlib.import_module(module), function)(apps, None)
 
 
 # --- Personas -----------------------------------------------------------------------------------

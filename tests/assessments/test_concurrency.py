@@ -13,7 +13,7 @@ from tests.factories import HazardFactory, WorkplaceFactory
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_assessments_leave_exactly_one_current(enterprise_a, officer_a, manager_a):
+def test_concurrent_assessments_leave_exactly_one_current(reference_data, enterprise_a, officer_a, manager_a):
     hazard = HazardFactory(workplace=WorkplaceFactory(department__enterprise=enterprise_a))
     start = threading.Barrier(2)
     errors = []

@@ -23,6 +23,11 @@ def allow_orm_beside_playwright():
         yield
 
 
+@pytest.fixture(autouse=True)
+def browser_reference_data(reference_data):
+    """Every browser test runs beside a live server on a database emptied after each test."""
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

@@ -1,0 +1,396 @@
+"""Forms of the work on one register row: assess, plan and complete measures, record incidents,
+review a workplace. Forms check what a person typed; the rules of the register are checked again
+by the services they feed, whose errors the views put back beside the fields."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hazards.models import ControlLevel, Hazard, HazardousEvent, HazardStatus, ModelMeasure
+from riskpilot.localization import localized_key
+
+from . import services
+from .models import (
+    AccidentSeverity,
+    AssessmentReason,
+    ControlMeasure,
+    IncidentKind,
+    Periodicity,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+# Radio buttons drawn inside large list items (templates/assessments/risk/): easy to hit on a tablet.
+RADIO_ATTRS = {"class": "form-check-input flex-shrink-0 mt-1"}
+
+# A hint for each level of the hierarchy of controls (ISO 45001 8.1.2, Order 776n), shown beside
+# the choice so the officer sees that PPE is the last resort, not the first.
+CONTROL_LEVEL_HINTS = {
+    ControlLevel.ELIMINATION: _("Remove the hazard altogether: stop the operation, take the source away."),
+    ControlLevel.SUBSTITUTION: _("Replace it with a less hazardous process, material or equipment."),
+    ControlLevel.ENGINEERING: _(
+        "Separate people from the hazard: guards, interlocks, ventilation, automation, reorganised work."
+    ),
+    ControlLevel.ADMINISTRATIVE: _(
+        "Change how people work: procedures, permits, training, signs, shorter exposure time."
+    ),
+    ControlLevel.PPE: _("Protect each worker: respirators, hearing protection, harnesses. The last resort."),
+    ControlLevel.INSURANCE: _("Insure the professional risk that remains (Order 776n)."),
+}
+
+
+def _same_value(a, b) -> bool:
+    """Level values compare as numbers: a stored "4" matches the configured 4, "0.50" matches 0.5."""
+    try:
+        return Decimal(str(a)) == Decimal(str(b))
+    except (InvalidOperation, ValueError):
+        return False
+
+
+class AssessmentForm(forms.Form):
+    """Built from the method version's configuration: one choice per input, each level explained
+    in words in the user's language; the residual inputs are optional but all or nothing."""
+
+    reason = forms.ChoiceField(label=_("Reason"), choices=AssessmentReason.choices)
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=DATE)
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args, config: dict, previous=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.config = config
+        self.scales = []
+        for spec in config["inputs"]:
+            key = spec["key"]
+            levels = [
+                {
+                    "value": str(level["value"]),
+                    "label": localized_key(level, "label"),
+                    "description": localized_key(level, "description"),
+                }
+                for level in spec["levels"]
+            ]
+            label = localized_key(spec, "label")
+            choices = [(level["value"], f"{level['value']} — {level['label']}") for level in levels]
+            self.fields[key] = forms.ChoiceField(
+                label=label,
+                choices=choices,
+                widget=forms.RadioSelect(attrs=RADIO_ATTRS),
+                error_messages={"required": _("Choose a level.")},
+            )
+            self.fields[f"residual_{key}"] = forms.ChoiceField(
+                label=label, choices=[("", "—"), *choices], required=False
+            )
+            self.scales.append({"key": key, "symbol": spec["symbol"], "label": label, "levels": levels})
+            if previous is not None:
+                self._carry_forward(key, levels, previous)
+        self.input_keys = [scale["key"] for scale in self.scales]
+        self.fields["assessed_on"].initial = timezone.localdate()
+
+    def _carry_forward(self, key: str, levels: list[dict], previous) -> None:
+        """Start a re-assessment from the current one's levels."""
+        for source, name in ((previous.inputs, key), (previous.residual_inputs or {}, f"residual_{key}")):
+            for level in levels:
+                if key in source and _same_value(source[key], level["value"]):
+                    self.initial.setdefault(name, level["value"])
+
+    def scale_rows(self):
+        """The template's view of each input: its radio buttons with the level's words beside them,
+        and the residual choice."""
+        rows = []
+        for scale in self.scales:
+            radios = list(self[scale["key"]])
+            rows.append(
+                {
+                    **scale,
+                    "field": self[scale["key"]],
+                    "residual_field": self[f"residual_{scale['key']}"],
+                    "options": list(zip(radios, scale["levels"], strict=True)),
+                }
+            )
+        return rows
+
+    def clean_assessed_on(self):
+        assessed_on = self.cleaned_data["assessed_on"]
+        if assessed_on > timezone.localdate():
+            raise forms.ValidationError(_("An assessment cannot be dated in the future."))
+        return assessed_on
+
+    def clean(self):
+        cleaned = super().clean()
+        residual = {key: cleaned.get(f"residual_{key}") for key in self.input_keys}
+        given = [key for key, value in residual.items() if value]
+        if given and len(given) < len(self.input_keys):
+            for key in self.input_keys:
+                if not residual[key]:
+                    self.add_error(
+                        f"residual_{key}", _("Give every residual input, or none for no residual risk.")
+                    )
+        return cleaned
+
+    @property
+    def inputs(self) -> dict:
+        return {key: self.cleaned_data[key] for key in self.input_keys}
+
+    @property
+    def residual_inputs(self) -> dict | None:
+        residual = {key: self.cleaned_data.get(f"residual_{key}") for key in self.input_keys}
+        return residual if all(residual.values()) else None
+
+
+class MeasureForm(forms.Form):
+    """A control measure of the plan. With ``optional`` (beside an assessment), an untouched form
+    means "no measure"; once anything is typed, the whole measure must be valid."""
+
+    control_level = forms.ChoiceField(
+        label=_("Level of the hierarchy of controls"),
+        choices=ControlLevel.choices,
+        widget=forms.RadioSelect(attrs=RADIO_ATTRS),
+    )
+    description = forms.CharField(
+        label=_("Measure"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    responsible = forms.CharField(label=_("Responsible person"), max_length=300)
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE)
+    periodicity = forms.ChoiceField(
+        label=_("or periodicity"),
+        choices=[("", _("— one-off measure —")), *Periodicity.choices],
+        required=False,
+        help_text=_("For a recurring measure (inspections, training) instead of a due date."),
+    )
+    model_measure = forms.ModelChoiceField(
+        queryset=ModelMeasure.objects.none(), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, hazard: Hazard, optional: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hazard = hazard
+        self.optional = optional
+        self.fields["model_measure"].queryset = ModelMeasure.objects.filter(event_id=hazard.event_id)
+        if optional:
+            for field in self.fields.values():
+                field.required = False
+
+    def control_level_options(self):
+        return [(radio, CONTROL_LEVEL_HINTS[radio.data["value"]]) for radio in self["control_level"]]
+
+    def is_empty(self) -> bool:
+        """Nothing typed into an optional measure (the hierarchy choice alone does not count)."""
+        if not self.is_bound:
+            return True
+        return not any(
+            (self.data.get(self.add_prefix(name)) or "").strip()
+            for name in ("description", "responsible", "due_date", "periodicity")
+        )
+
+    def clean_due_date(self):
+        due_date = self.cleaned_data.get("due_date")
+        if due_date and due_date < timezone.localdate():
+            raise forms.ValidationError(_("A new measure cannot be due in the past."))
+        return due_date
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.optional and self.is_empty():
+            return cleaned
+        for name in ("control_level", "description", "responsible"):
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, _("This field is required."))
+        if not cleaned.get("due_date") and not cleaned.get("periodicity") and "due_date" not in self.errors:
+            self.add_error("due_date", _("Give a due date or a periodicity."))
+        return cleaned
+
+    @property
+    def measure(self) -> dict:
+        """Keyword arguments for services.measure_plan."""
+        data = self.cleaned_data
+        return {
+            "control_level": data["control_level"],
+            "description": data["description"].strip(),
+            "responsible": data["responsible"].strip(),
+            "due_date": data.get("due_date"),
+            "periodicity": data.get("periodicity") or "",
+            "model_measure": data.get("model_measure"),
+        }
+
+
+class MeasureCompleteForm(forms.Form):
+    done_on = forms.DateField(label=_("Done on"), widget=DATE)
+    note = forms.CharField(
+        label=_("What was done"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    file = forms.FileField(
+        label=_("Evidence: photo or document"),
+        help_text=_("JPEG, PNG or WebP photo, or a PDF document."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+        error_messages={
+            "required": _("Attach a photo or document that shows the measure was done."),
+            "empty": _("The file is empty."),
+        },
+    )
+
+    def __init__(self, *args, measure: ControlMeasure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+        self.fields["done_on"].initial = timezone.localdate()
+
+    def clean_done_on(self):
+        done_on = self.cleaned_data["done_on"]
+        if done_on > timezone.localdate():
+            raise forms.ValidationError(_("A measure cannot be done in the future."))
+        return done_on
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        services.evidence_inspect(file)
+        return file
+
+
+class HazardChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, hazard):
+        return f"{hazard.event.code} {hazard.event.name} — {hazard.source}"
+
+
+class EventChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, event):
+        name = event.name
+        return f"{event.code} {name[:120]}{'…' if len(name) > 120 else ''}"
+
+
+class IncidentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=IncidentKind.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity (Order 223n)"),
+        choices=[("", "—"), *AccidentSeverity.choices],
+        required=False,
+        help_text=_("Accidents only."),
+    )
+    occurred_at = forms.DateTimeField(label=_("Date and time"), widget=DATETIME)
+    workplace = forms.ModelChoiceField(label=_("Workplace"), queryset=None)
+    hazards = HazardChoiceField(
+        label=_("Register rows involved"),
+        queryset=Hazard.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each row chosen is flagged “re-assessment needed”."),
+    )
+    description = forms.CharField(
+        label=_("Circumstances"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    people_affected = forms.IntegerField(label=_("People affected"), min_value=0, max_value=10_000, initial=1)
+    days_lost = forms.IntegerField(label=_("Days of incapacity"), min_value=0, max_value=100_000, initial=0)
+    event = EventChoiceField(
+        label=_("Hazardous event it almost became"),
+        queryset=HazardousEvent.objects.none(),
+        required=False,
+        empty_label="—",
+        help_text=_("Required for a near miss."),
+    )
+    act_number = forms.CharField(label=_("Act number (form N-1)"), max_length=50, required=False)
+
+    def __init__(self, *args, enterprise, workplace=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enterprise = enterprise
+        workplaces = enterprise.workplaces.filter(archived_at__isnull=True).order_by("number")
+        self.fields["workplace"].queryset = workplaces
+        self.fields["event"].queryset = HazardousEvent.objects.available_to(enterprise).order_by("id")
+        if workplace is not None:
+            self.fields["workplace"].initial = workplace.pk
+        self.workplace_id = self._chosen_workplace_id(workplace)
+        self.fields["hazards"].queryset = (
+            Hazard.objects.filter(
+                enterprise=enterprise, workplace_id=self.workplace_id, status=HazardStatus.ACTIVE
+            )
+            .select_related("event")
+            .order_by("id")
+            if self.workplace_id
+            else Hazard.objects.none()
+        )
+
+    def _chosen_workplace_id(self, workplace):
+        raw = self.data.get(self.add_prefix("workplace")) if self.is_bound else None
+        if raw is None:
+            return workplace.pk if workplace is not None else None
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            return None
+
+    def clean_occurred_at(self):
+        occurred_at = self.cleaned_data["occurred_at"]
+        if occurred_at > timezone.now():
+            raise forms.ValidationError(_("An incident cannot be in the future."))
+        return occurred_at
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, severity = cleaned.get("kind"), cleaned.get("severity")
+        if kind == IncidentKind.ACCIDENT and not severity:
+            self.add_error("severity", _("Give the accident's severity (Order 223n)."))
+        if kind and kind != IncidentKind.ACCIDENT and severity:
+            self.add_error("severity", _("Only accidents have a severity category."))
+        if kind == IncidentKind.NEAR_MISS and not cleaned.get("event"):
+            self.add_error("event", _("Name the hazardous event this near miss almost became."))
+        return cleaned
+
+
+class IncidentFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *IncidentKind.choices], required=False
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DATE)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return cleaned
+
+
+class ReviewForm(forms.Form):
+    confirm = forms.ModelMultipleChoiceField(
+        label=_("Ratings confirmed unchanged"),
+        queryset=Hazard.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reviewed_on = forms.DateField(label=_("Reviewed on"), widget=DATE)
+    next_review_on = forms.DateField(label=_("Next review"), widget=DATE)
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, confirmable, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].queryset = confirmable
+        today = timezone.localdate()
+        self.fields["reviewed_on"].initial = today
+        self.fields["next_review_on"].initial = today + datetime.timedelta(days=365)
+
+    def clean_reviewed_on(self):
+        reviewed_on = self.cleaned_data["reviewed_on"]
+        if reviewed_on > timezone.localdate():
+            raise forms.ValidationError(_("A review cannot be dated in the future."))
+        return reviewed_on
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("reviewed_on")
+            and cleaned.get("next_review_on")
+            and cleaned["next_review_on"] <= cleaned["reviewed_on"]
+        ):
+            self.add_error("next_review_on", _("The next review must come after this one."))
+        return cleaned

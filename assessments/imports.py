@@ -1,0 +1,578 @@
+"""Import of structural units, workplaces and register rows from an .xlsx file.
+
+The layout is the export's (assessments/exports.py), so an exported register can be imported as
+it is; columns are found by their header in Russian or English, and columns that only the export
+has (levels, measure counts) are ignored. Every row is validated before anything is written: a
+file with any error imports nothing and each bad cell is reported with its row, column and
+reason. A clean file is written in one transaction through the services, as if typed in.
+
+Rows:
+- a structural unit alone creates the unit (levels separated by " / ", top unit first);
+- with a workplace number and position, the workplace too (one row per hazard repeats it, with
+  the same data each time);
+- with a hazardous event code and source, a register row at that workplace.
+"""
+
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from enterprises.models import Department, Enterprise, Workplace
+from enterprises.services import department_ensure_path, department_path, department_tree, workplace_add
+from enterprises.validators import validate_okpdtr
+from hazards.forms import catalogue_events
+from hazards.models import Activity, Hazard, HazardStatus
+from hazards.services import hazard_add, hazard_set_status
+
+from .exports import COLUMNS, DEPARTMENT_SEPARATOR, XLSX_CONTENT_TYPE, Column, write_header
+
+MAX_ROWS = 5000
+IMPORTABLE = [column for column in COLUMNS if column.importable]
+REQUIRED_HEADERS = ("department", "workplace_number", "position")
+# Model field lengths the cells must fit.
+MAX_LENGTHS = {
+    "department": 300,
+    "workplace_number": 30,
+    "position": 300,
+    "object_description": 500,
+    "exposed_description": 300,
+}
+# Levels of a unit's path are separated by a slash with a space on at least one side, so that a
+# name like "Служба ОТ/ПБ" stays one unit.
+PATH_SPLIT = re.compile(r"\s+/\s*|\s*/\s+")
+WORKPLACE_KEYS = ("department", "position", "okpdtr_code", "headcount_total")
+HAZARD_KEYS = (
+    "source",
+    "activity",
+    "object_description",
+    "existing_controls",
+    "exposed_description",
+    "exposed_count",
+    "identified_on",
+    "next_review_on",
+    "status",
+)
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (not an .xlsx, no header, too many rows)."""
+
+
+@dataclass
+class CellError:
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    departments: int = 0
+    workplaces: int = 0
+    hazards: int = 0
+    errors: list[CellError] = field(default_factory=list)
+
+
+def _normalise(text) -> str:
+    return " ".join(str(text).casefold().split())
+
+
+def _labels_in_every_language(label) -> set[str]:
+    labels = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            labels.add(_normalise(label))
+    return labels
+
+
+def _choice_lookup(choices_class) -> dict[str, str]:
+    """Stored value by its key or its label in any language ("routine", "Штатная работа")."""
+    lookup = {}
+    for value, label in choices_class.choices:
+        lookup[_normalise(value)] = value
+        for text in _labels_in_every_language(label):
+            lookup[text] = value
+    return lookup
+
+
+# --- Reading the file ---------------------------------------------------------------------------
+
+
+class ImportFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Register file (.xlsx)"),
+        help_text=_("An Excel workbook in the layout of the template or of an export."),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                _("The file is %(size)s; at most %(limit)s can be imported at once.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.MAX_UPLOAD_BYTES)}
+            )
+        if not upload.name.lower().endswith(".xlsx"):
+            raise ValidationError(_("Choose an Excel workbook saved as .xlsx (not .xls, .csv or .ods)."))
+        # The name proves nothing: the workbook must open.
+        upload.seek(0)
+        if not zipfile.is_zipfile(upload):
+            raise ValidationError(_("This file is not a valid .xlsx workbook."))
+        upload.seek(0)
+        try:
+            self.cleaned_data["rows"] = read_rows(upload)
+        except ImportFileError as error:
+            raise ValidationError(str(error)) from error
+        return upload
+
+
+def read_rows(upload) -> list[tuple]:
+    """The first sheet's rows as tuples of cell values, header first."""
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
+        raise ImportFileError(gettext("This file is not a valid .xlsx workbook.")) from error
+    try:
+        if not workbook.worksheets:
+            raise ImportFileError(gettext("The workbook has no sheet."))
+        rows = []
+        for values in workbook.worksheets[0].iter_rows(values_only=True):
+            rows.append(values)
+            if len(rows) > MAX_ROWS + 1:
+                raise ImportFileError(
+                    gettext("The file has more than %(max)s rows: split it into several files.")
+                    % {"max": MAX_ROWS}
+                )
+        return rows
+    except ImportFileError:
+        raise
+    except Exception as error:  # a damaged workbook fails in many ways inside openpyxl
+        raise ImportFileError(gettext("This file is not a valid .xlsx workbook.")) from error
+    finally:
+        workbook.close()
+
+
+def _header_map(header: tuple) -> dict[str, int]:
+    labels = {}
+    for column in COLUMNS:
+        for text in (*_labels_in_every_language(column.label), column.key):
+            labels[text] = column.key
+    found = {}
+    for index, value in enumerate(header):
+        key = labels.get(_normalise(value)) if value is not None else None
+        if key and key not in found:
+            found[key] = index
+    missing = [
+        column.label for column in COLUMNS if column.key in REQUIRED_HEADERS and column.key not in found
+    ]
+    if missing:
+        raise ImportFileError(
+            gettext(
+                "The first row must hold the column headers; missing: %(columns)s. Download the template."
+            )
+            % {"columns": ", ".join(f"“{label}”" for label in missing)}
+        )
+    return found
+
+
+# --- Validating ---------------------------------------------------------------------------------
+
+
+class _Row:
+    """One data row: cell access by column key, with the errors found in it."""
+
+    def __init__(self, number, values, columns, errors):
+        self.number, self.values, self.columns, self.errors = number, values, columns, errors
+
+    def raw(self, key):
+        index = self.columns.get(key)
+        if index is None or index >= len(self.values):
+            return None
+        return self.values[index]
+
+    def error(self, key, message):
+        index = self.columns.get(key)
+        letter = get_column_letter(index + 1) if index is not None else ""
+        label = next(str(c.label) for c in COLUMNS if c.key == key)
+        value = self.raw(key)
+        error = CellError(
+            row=self.number,
+            column=f"{letter} ({label})" if letter else label,
+            value="" if value is None else str(value),
+            message=str(message),
+        )
+        if error not in self.errors[-5:]:  # a cell read twice is reported once
+            self.errors.append(error)
+
+    def text(self, key) -> str:
+        value = self.raw(key)
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        text = value.isoformat() if isinstance(value, datetime.date) else str(value)
+        text = " ".join(text.split()) if key in MAX_LENGTHS else text.strip()
+        limit = MAX_LENGTHS.get(key)
+        if limit and len(text) > limit and key != "department":
+            self.error(key, gettext("At most %(limit)s characters.") % {"limit": limit})
+        return text
+
+    def integer(self, key, default):
+        value = self.raw(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return default
+        if isinstance(value, bool):
+            value = None
+        elif isinstance(value, float) and value.is_integer():
+            value = int(value)
+        elif isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if not isinstance(value, int) or value < 0 or value > 1_000_000:
+            self.error(key, gettext("Give a whole number, 0 or more."))
+            return default
+        return value
+
+    def date(self, key):
+        value = self.raw(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        if isinstance(value, str):
+            for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"):
+                try:
+                    return datetime.datetime.strptime(value.strip(), pattern).date()
+                except ValueError:
+                    continue
+        self.error(key, gettext("Give a date as DD.MM.YYYY."))
+        return None
+
+    def choice(self, key, lookup, default):
+        text = self.text(key)
+        if not text:
+            return default
+        value = lookup.get(_normalise(text))
+        if value is None:
+            labels = sorted({label for label in lookup if label not in lookup.values()})
+            self.error(key, gettext("Unknown value; use one of: %(values)s.") % {"values": "; ".join(labels)})
+            return default
+        return value
+
+    def is_empty(self) -> bool:
+        return all(
+            self.raw(column.key) is None or str(self.raw(column.key)).strip() == "" for column in IMPORTABLE
+        )
+
+
+@dataclass
+class _Plan:
+    row: int
+    path: tuple[str, ...]
+    number: str | None
+    workplace: dict | None
+    hazard: dict | None
+
+
+def _event_code(row: _Row, events: dict) -> str:
+    value = row.raw("event_code")
+    code = row.text("event_code")
+    if isinstance(value, float) and f"{code}0" in events:
+        # Excel turned a typed 13.10 into the number 13.1: ask for text rather than guess.
+        row.error(
+            "event_code",
+            gettext(
+                "The code was stored as a number and may have lost a trailing zero; format the cell as text."
+            ),
+        )
+    return code
+
+
+def validate(enterprise: Enterprise, rows: list[tuple]) -> tuple[list[_Plan], list[CellError]]:
+    """Every row checked against the file's other rows and the enterprise's register."""
+    if not rows:
+        raise ImportFileError(gettext("The first sheet is empty."))
+    columns = _header_map(rows[0])
+    errors: list[CellError] = []
+    events = {event.code: event for event in catalogue_events(enterprise)}
+    activities, statuses = _choice_lookup(Activity), _choice_lookup(HazardStatus)
+    today = timezone.localdate()
+
+    tree, departments_by_id = department_tree(enterprise)
+    departments = {tuple(department_path(d, departments_by_id)): d for d, _depth in tree}
+    existing_workplaces = {
+        w.number: w for w in Workplace.objects.filter(enterprise=enterprise).select_related("department")
+    }
+    existing_rows = set(
+        Hazard.objects.filter(enterprise=enterprise)
+        .exclude(status=HazardStatus.ARCHIVED)
+        .values_list("workplace__number", "event__code", "source")
+    )
+    existing_rows = {(number, code, _normalise(source)) for number, code, source in existing_rows}
+
+    plans: list[_Plan] = []
+    seen_workplaces: dict[str, tuple[int, dict]] = {}
+    seen_rows: dict[tuple, int] = {}
+    for offset, values in enumerate(rows[1:], start=2):
+        row = _Row(offset, values, columns, errors)
+        if row.is_empty():
+            continue
+
+        department_text = row.text("department")
+        path = tuple(part.strip() for part in PATH_SPLIT.split(department_text))
+        if not department_text:
+            row.error("department", gettext("Give the structural unit."))
+        elif any(not part for part in path):
+            row.error(
+                "department",
+                gettext("A name is missing in the path; separate levels with “ / ”, top unit first."),
+            )
+        elif any(len(part) > MAX_LENGTHS["department"] for part in path):
+            row.error("department", gettext("A unit's name has at most 300 characters."))
+        else:
+            known = departments.get(path)
+            if known is not None and known.archived_at is not None:
+                row.error("department", gettext("This structural unit is archived."))
+
+        number = row.text("workplace_number")
+        workplace = None
+        if number:
+            workplace = {
+                "department": path,
+                "position": row.text("position"),
+                "okpdtr_code": row.text("okpdtr_code"),
+                "headcount_total": row.integer("headcount_total", 1),
+            }
+            if not workplace["position"]:
+                row.error("position", gettext("Give the profession or position of the workplace."))
+            if workplace["okpdtr_code"]:
+                if isinstance(row.raw("okpdtr_code"), int | float):
+                    # Excel drops the leading zero of a code typed as a number: 1234 is 01234.
+                    workplace["okpdtr_code"] = workplace["okpdtr_code"].zfill(5)
+                try:
+                    validate_okpdtr(workplace["okpdtr_code"])
+                except ValidationError as error:
+                    row.error("okpdtr_code", error.messages[0])
+            first = seen_workplaces.get(number)
+            if first is not None:
+                for key in WORKPLACE_KEYS:
+                    if first[1][key] != workplace[key]:
+                        row.error(
+                            "department" if key == "department" else key,
+                            gettext(
+                                "Workplace № %(number)s is described differently in row %(row)s; "
+                                "every row of one workplace must repeat the same data."
+                            )
+                            % {"number": number, "row": first[0]},
+                        )
+            else:
+                seen_workplaces[number] = (offset, workplace)
+                stored = existing_workplaces.get(number)
+                if stored is not None:
+                    if stored.archived_at is not None:
+                        row.error("workplace_number", gettext("This workplace is archived in the register."))
+                    stored_values = {
+                        "department": tuple(department_path(stored.department, departments_by_id)),
+                        "position": stored.position,
+                        "okpdtr_code": stored.okpdtr_code,
+                        "headcount_total": stored.headcount_total,
+                    }
+                    for key in WORKPLACE_KEYS:
+                        if stored_values[key] != workplace[key]:
+                            shown = stored_values[key]
+                            if key == "department":
+                                shown = DEPARTMENT_SEPARATOR.join(shown)
+                            row.error(
+                                key,
+                                gettext(
+                                    "Workplace № %(number)s is already in the register with “%(value)s” here."
+                                )
+                                % {"number": number, "value": shown},
+                            )
+        elif row.text("position") or row.text("event_code"):
+            row.error("workplace_number", gettext("Give the workplace number (as on the SOUT card)."))
+
+        hazard = None
+        code = _event_code(row, events)
+        described = any(row.text(key) for key in HAZARD_KEYS if key not in ("activity", "status"))
+        if code:
+            event = events.get(code)
+            if event is None:
+                row.error("event_code", gettext("No hazardous event has this code in the 776n catalogue."))
+            hazard = {
+                "event": event,
+                "source": row.text("source"),
+                "activity": row.choice("activity", activities, Activity.ROUTINE),
+                "object_description": row.text("object_description"),
+                "existing_controls": row.text("existing_controls"),
+                "exposed_description": row.text("exposed_description"),
+                "exposed_count": row.integer("exposed_count", 1),
+                "identified_on": row.date("identified_on"),
+                "next_review_on": row.date("next_review_on"),
+                "status": row.choice("status", statuses, HazardStatus.ACTIVE),
+            }
+            if not hazard["source"]:
+                row.error("source", gettext("Describe the source of the hazard."))
+            if hazard["identified_on"] and hazard["identified_on"] > today:
+                row.error("identified_on", gettext("A hazard cannot be identified in the future."))
+            key = (number, code, _normalise(hazard["source"]))
+            if number and hazard["source"]:
+                if key in seen_rows:
+                    row.error(
+                        "event_code",
+                        gettext("The same event and source at this workplace are already in row %(row)s.")
+                        % {"row": seen_rows[key]},
+                    )
+                elif key in existing_rows:
+                    row.error(
+                        "event_code",
+                        gettext("This workplace already has this event with this source in the register."),
+                    )
+                seen_rows.setdefault(key, offset)
+        elif described:
+            row.error("event_code", gettext("Give the hazardous event code of this row (e.g. 8.1)."))
+
+        plans.append(_Plan(row=offset, path=path, number=number or None, workplace=workplace, hazard=hazard))
+    if not plans and not errors:
+        raise ImportFileError(gettext("The file has a header but no rows to import."))
+    return plans, errors
+
+
+# --- Writing ------------------------------------------------------------------------------------
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _write(enterprise: Enterprise, plans: Iterable[_Plan], user, result: ImportResult) -> None:
+    departments_before = Department.objects.filter(enterprise=enterprise).count()
+    workplaces = {w.number: w for w in Workplace.objects.filter(enterprise=enterprise)}
+    departments: dict = {}
+    for plan in plans:
+        try:
+            if plan.path not in departments:
+                departments[plan.path] = department_ensure_path(enterprise=enterprise, path=plan.path)
+            if plan.number is None:
+                continue
+            workplace = workplaces.get(plan.number)
+            if workplace is None:
+                workplace = workplace_add(
+                    enterprise=enterprise,
+                    department=departments[plan.path],
+                    number=plan.number,
+                    position=plan.workplace["position"],
+                    okpdtr_code=plan.workplace["okpdtr_code"],
+                    headcount_total=plan.workplace["headcount_total"],
+                )
+                workplaces[workplace.number] = workplace
+                result.workplaces += 1
+            if plan.hazard is None:
+                continue
+            data = dict(plan.hazard)
+            status = data.pop("status")
+            hazard = hazard_add(workplace=workplace, identified_by=user, **data)
+            if status != HazardStatus.ACTIVE:
+                hazard_set_status(hazard=hazard, status=status)
+            result.hazards += 1
+        except ValidationError as error:
+            # Validation ran first, so this is a race with another user's change: report it on
+            # its row and write nothing.
+            result.errors.append(
+                CellError(row=plan.row, column="", value="", message="; ".join(error.messages))
+            )
+            raise _Rollback from error
+    result.departments = Department.objects.filter(enterprise=enterprise).count() - departments_before
+
+
+def import_register(*, enterprise: Enterprise, rows: list[tuple], user) -> ImportResult:
+    """Validate every row; write all of them in one transaction, or nothing."""
+    result = ImportResult()
+    try:
+        plans, errors = validate(enterprise, rows)
+    except ImportFileError as error:
+        result.errors.append(CellError(row=1, column="", value="", message=str(error)))
+        return result
+    if errors:
+        result.errors = errors
+        return result
+    try:
+        with transaction.atomic():
+            _write(enterprise, plans, user, result)
+    except _Rollback:
+        result.departments = result.workplaces = result.hazards = 0
+    return result
+
+
+# --- The template -------------------------------------------------------------------------------
+
+
+def template_bytes(enterprise: Enterprise) -> bytes:
+    """An empty register sheet with the importable columns, instructions and the catalogue."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = gettext("Register")
+    write_header(sheet, IMPORTABLE)
+    # Codes and numbers typed into text columns stay text (13.10 must not become 13.1).
+    for index, column in enumerate(IMPORTABLE, start=1):
+        dimension = sheet.column_dimensions[get_column_letter(index)]
+        dimension.number_format = {"text": "@", "date": "DD.MM.YYYY"}.get(column.kind, "General")
+    keys = [column.key for column in IMPORTABLE]
+    for key, choices in (("activity", Activity), ("status", HazardStatus)):
+        letter = get_column_letter(keys.index(key) + 1)
+        options = ",".join(str(label).replace(",", " ") for _value, label in choices.choices)
+        validation = DataValidation(type="list", formula1=f'"{options}"', allow_blank=True)
+        validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+        sheet.add_data_validation(validation)
+
+    help_sheet = workbook.create_sheet(gettext("Instructions"))
+    help_sheet.column_dimensions["A"].width = 120
+    for line in (
+        gettext("How to fill in the register sheet"),
+        gettext("One row per register row (a hazardous event at a workplace)."),
+        gettext("Structural unit: levels separated by “ / ”, top unit first, e.g. “Mine No. 1 / Section 2”."),
+        gettext("Workplace number as on the SOUT card; repeat the same workplace data on each of its rows."),
+        gettext("A row with a unit and a workplace but no event code adds the workplace only."),
+        gettext("Hazardous event code from the 776n catalogue (see the Catalogue sheet), e.g. 8.1."),
+        gettext("Activity and status: choose from the list; empty means routine work and active."),
+        gettext("Dates as DD.MM.YYYY. Number exposed: a whole number (1 if empty)."),
+        gettext(
+            "If any row has an error, nothing is imported and every error is listed with its row and column."
+        ),
+    ):
+        help_sheet.append([line])
+
+    catalogue = workbook.create_sheet(gettext("Catalogue"))
+    write_header(
+        catalogue,
+        [
+            Column("code", _("Hazardous event code"), 14),
+            Column("group", _("Hazard group"), 30),
+            Column("event", _("Hazardous event"), 90),
+        ],
+    )
+    for event in catalogue_events(enterprise):
+        catalogue.append([event.code, str(event.hazard_type.group), event.name])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,127 @@
+"""Control measures of a register row: plan one (optionally from a 776n model measure), mark it
+done with evidence, and the access-checked download of that evidence."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from enterprises.access import get_for_user
+from hazards.models import Hazard, HazardStatus, ModelMeasure
+
+from .. import services
+from ..forms import MeasureCompleteForm, MeasureForm
+from ..models import OPEN_MEASURE_STATUSES, AssessmentReason, ControlMeasure, MeasureEvidence
+from .risk_common import add_service_errors
+
+
+def _model_measure_initial(request, hazard) -> tuple[ModelMeasure | None, dict]:
+    """?model_measure=<id> prefills the form, but only from the row's own event's measures."""
+    raw = request.GET.get("model_measure", "")
+    if not raw.isdigit():
+        return None, {}
+    model_measure = ModelMeasure.objects.filter(pk=int(raw), event_id=hazard.event_id).first()
+    if model_measure is None:
+        return None, {}
+    initial = {"description": model_measure.name, "model_measure": model_measure.pk}
+    if model_measure.control_level:
+        initial["control_level"] = model_measure.control_level
+    return model_measure, initial
+
+
+@login_required
+def measure_add(request, pk):
+    hazard = get_for_user(
+        Hazard.objects.select_related("workplace", "event", "enterprise"), request.user, write=True, pk=pk
+    )
+    if hazard.status != HazardStatus.ACTIVE:
+        messages.error(request, _("This row is not active: restore it before planning measures."))
+        return redirect("assessments:hazard", pk=hazard.pk)
+    model_measure = None
+    if request.method == "POST":
+        form = MeasureForm(request.POST, hazard=hazard)
+        if form.is_valid():
+            try:
+                services.measure_plan(hazard=hazard, **form.measure)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Measure added to the plan."))
+                return redirect("assessments:hazard", pk=hazard.pk)
+    else:
+        model_measure, initial = _model_measure_initial(request, hazard)
+        form = MeasureForm(initial=initial, hazard=hazard)
+    return render(
+        request,
+        "assessments/risk/measure_form.html",
+        {"hazard": hazard, "form": form, "model_measure": model_measure},
+    )
+
+
+@login_required
+def measure_complete(request, pk):
+    measure = get_for_user(
+        ControlMeasure.objects.select_related("hazard__workplace", "hazard__event", "hazard__enterprise"),
+        request.user,
+        write=True,
+        pk=pk,
+    )
+    hazard = measure.hazard
+    if measure.status not in OPEN_MEASURE_STATUSES:
+        messages.info(request, _("This measure is already closed."))
+        return redirect("assessments:hazard", pk=hazard.pk)
+    if request.method == "POST":
+        form = MeasureCompleteForm(request.POST, request.FILES, measure=measure)
+        if form.is_valid():
+            try:
+                services.measure_complete_with_evidence(
+                    measure=measure,
+                    file=form.cleaned_data["file"],
+                    uploaded_by=request.user,
+                    done_on=form.cleaned_data["done_on"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Measure marked done. Re-rate the risk now: until then the row is flagged "
+                        "“re-assessment needed”."
+                    ),
+                )
+                url = reverse("assessments:assess", kwargs={"pk": hazard.pk})
+                return redirect(f"{url}?reason={AssessmentReason.AFTER_MEASURES}")
+    else:
+        form = MeasureCompleteForm(measure=measure)
+    return render(
+        request,
+        "assessments/risk/measure_complete.html",
+        {"hazard": hazard, "measure": measure, "form": form, "max_upload": settings.MAX_UPLOAD_BYTES},
+    )
+
+
+@login_required
+@require_GET
+def evidence(request, pk):
+    """Evidence is served only here, to people who may see its register row (404 to others)."""
+    item = get_for_user(MeasureEvidence.objects.all(), request.user, pk=pk)
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404(_("The file of this evidence is missing.")) from None
+    # Images open in the browser; PDFs are downloaded (a PDF viewer is a large attack surface and
+    # would run in our origin).
+    response = FileResponse(
+        handle, content_type=item.content_type, as_attachment=not item.is_image, filename=item.original_name
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

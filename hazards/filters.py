@@ -1,0 +1,151 @@
+"""Filters of an enterprise's register rows. The register list (assessments) extends them with
+the filters on control measures, which this app does not know about."""
+
+import django_filters
+from django import forms
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Workplace
+from enterprises.services import department_path, department_tree, descendants
+
+from .models import Hazard, HazardGroup, HazardStatus, RiskLevel
+
+NOT_RATED = "none"
+ANY = _("Any")
+ALL_STATUSES = "all"
+
+
+class CheckboxFilter(django_filters.BooleanFilter):
+    """A yes-only filter shown as a checkbox: ticked narrows the list, unticked leaves it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.CheckboxInput)
+        super().__init__(*args, **kwargs)
+
+
+# 776n codes in natural order within a group: 13.2 before 13.10.
+EVENT_ORDER = ("event__hazard_type__group__number", Length("event__code"), "event__code")
+DEFAULT_SORT = "workplace"
+SORTS = {
+    "workplace": (_("Workplace"), [Length("workplace__number"), "workplace__number", *EVENT_ORDER, "pk"]),
+    "event": (_("Hazardous event"), [*EVENT_ORDER, Length("workplace__number"), "workplace__number", "pk"]),
+    "-level": (_("Level, highest first"), [F("risk_level").desc(nulls_last=True), "workplace__number", "pk"]),
+    "level": (_("Level, lowest first"), [F("risk_level").asc(nulls_last=True), "workplace__number", "pk"]),
+    "next_review": (_("Next review"), [F("next_review_on").asc(nulls_last=True), "workplace__number", "pk"]),
+}
+
+
+class HazardFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Source, event, workplace…")}),
+    )
+    department = django_filters.ChoiceFilter(
+        label=_("Structural unit (with sub-units)"), method="filter_department", empty_label=ANY
+    )
+    workplace = django_filters.ChoiceFilter(label=_("Workplace"), method="filter_workplace", empty_label=ANY)
+    group = django_filters.ModelChoiceFilter(
+        label=_("Hazard group"),
+        queryset=HazardGroup.objects.all(),
+        field_name="event__hazard_type__group",
+        empty_label=ANY,
+    )
+    level = django_filters.ChoiceFilter(
+        label=_("Current risk level"),
+        choices=[*reversed(RiskLevel.choices), (NOT_RATED, _("Not rated"))],
+        method="filter_level",
+        empty_label=ANY,
+    )
+    needs_reassessment = CheckboxFilter(label=_("Re-assessment needed"), method="filter_needs_reassessment")
+    due_for_review = CheckboxFilter(label=_("Due for review"), method="filter_due_for_review")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[
+            (HazardStatus.ELIMINATED, HazardStatus.ELIMINATED.label),
+            (HazardStatus.ARCHIVED, HazardStatus.ARCHIVED.label),
+            (ALL_STATUSES, _("All statuses")),
+        ],
+        empty_label=HazardStatus.ACTIVE.label,
+        method="filter_status",
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=[(key, label) for key, (label, _ordering) in SORTS.items()],
+        empty_label=None,
+        method="sort_rows",
+    )
+
+    class Meta:
+        model = Hazard
+        fields: list = []
+
+    def __init__(self, data=None, queryset=None, *, enterprise, **kwargs):
+        data = data.copy() if data is not None else {}
+        # Always bound, so that the default sort and the "active rows" default apply to a bare URL.
+        data.setdefault("sort", DEFAULT_SORT)
+        super().__init__(data, queryset, **kwargs)
+        self.enterprise = enterprise
+        tree, self.departments_by_id = department_tree(enterprise)
+        self.filters["department"].extra["choices"] = [
+            (d.pk, "\u2003" * depth + d.name) for d, depth in tree if d.archived_at is None
+        ]
+        self.filters["workplace"].extra["choices"] = [
+            (pk, f"№ {number} — {position}")
+            for pk, number, position in Workplace.objects.filter(enterprise=enterprise)
+            .order_by(Length("number"), "number")
+            .values_list("pk", "number", "position")
+        ]
+
+    def filter_queryset(self, queryset):
+        # No status chosen means the active rows (the register's working view).
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status=HazardStatus.ACTIVE)
+        if not self.form.cleaned_data.get("sort"):
+            # An invalid sort is reported on the form; the list keeps a stable order for paging.
+            queryset = queryset.order_by(*SORTS[DEFAULT_SORT][1])
+        return super().filter_queryset(queryset)
+
+    def department_path(self, department_id) -> str:
+        department = self.departments_by_id.get(department_id)
+        return " / ".join(department_path(department, self.departments_by_id)) if department else ""
+
+    def filter_search(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(source__icontains=word)
+                | Q(event__code__istartswith=word)
+                | Q(event__name_ru__icontains=word)
+                | Q(event__name_en__icontains=word)
+                | Q(workplace__number__iexact=word)
+                | Q(workplace__position__icontains=word)
+            )
+        return queryset
+
+    def filter_department(self, queryset, name, value):
+        return queryset.filter(workplace__department_id__in=descendants(int(value), self.departments_by_id))
+
+    def filter_workplace(self, queryset, name, value):
+        return queryset.filter(workplace_id=value)
+
+    def filter_level(self, queryset, name, value):
+        if value == NOT_RATED:
+            return queryset.filter(risk_level__isnull=True)
+        return queryset.filter(risk_level=value)
+
+    def filter_needs_reassessment(self, queryset, name, value):
+        return queryset.filter(needs_reassessment=True) if value else queryset
+
+    def filter_due_for_review(self, queryset, name, value):
+        return queryset.filter(next_review_on__lte=timezone.localdate()) if value else queryset
+
+    def filter_status(self, queryset, name, value):
+        if value == ALL_STATUSES:
+            return queryset
+        return queryset.filter(status=value)
+
+    def sort_rows(self, queryset, name, value):
+        return queryset.order_by(*SORTS[value][1])

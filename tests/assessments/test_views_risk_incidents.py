@@ -1,0 +1,217 @@
+"""Recording incidents against a workplace and its rows, and the list with its filters."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Incident
+from hazards.models import HazardousEvent
+from tests.factories import HazardFactory, IncidentFactory, WorkplaceFactory
+
+pytest_plugins = ["tests.assessments.test_risk_support"]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("russian_by_default")]
+
+
+def _add_url(enterprise):
+    return reverse("assessments:incident_add", kwargs={"enterprise_pk": enterprise.pk})
+
+
+def _list_url(enterprise):
+    return reverse("assessments:incidents", kwargs={"enterprise_pk": enterprise.pk})
+
+
+def _local(dt):
+    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
+
+
+def _data(hazard, **overrides):
+    return {
+        "kind": "accident",
+        "severity": "light",
+        "occurred_at": _local(timezone.now() - datetime.timedelta(hours=3)),
+        "workplace": hazard.workplace_id,
+        "hazards": [hazard.pk],
+        "description": "Ушиб кисти при замене ролика конвейера",
+        "people_affected": "1",
+        "days_lost": "5",
+        "act_number": "Н-1 № 7",
+        **overrides,
+    }
+
+
+def test_officer_records_an_accident_and_the_rows_are_flagged(client, hazard_a, officer_a, enterprise_a):
+    untouched = HazardFactory(workplace=hazard_a.workplace)
+    client.force_login(officer_a)
+    response = client.post(_add_url(enterprise_a), _data(hazard_a))
+    assert response.status_code == 302 and response["Location"] == _list_url(enterprise_a)
+    incident = Incident.objects.get()
+    assert incident.reported_by == officer_a and list(incident.hazards.all()) == [hazard_a]
+    hazard_a.refresh_from_db()
+    untouched.refresh_from_db()
+    assert hazard_a.needs_reassessment and not untouched.needs_reassessment
+
+
+def test_near_miss_names_the_event_it_almost_became(client, hazard_a, officer_a, enterprise_a):
+    event = HazardousEvent.objects.get_by_natural_key("5.2")
+    client.force_login(officer_a)
+    response = client.post(
+        _add_url(enterprise_a), _data(hazard_a, kind="near_miss", severity="", event=event.pk, days_lost="0")
+    )
+    assert response.status_code == 302
+    assert Incident.objects.get().event == event
+
+
+def test_workplace_in_the_query_preselects_it_and_lists_its_rows(client, hazard_a, officer_a, enterprise_a):
+    other_workplace_row = HazardFactory(workplace=WorkplaceFactory(department=hazard_a.workplace.department))
+    client.force_login(officer_a)
+    page = client.get(_add_url(enterprise_a), {"workplace": hazard_a.workplace_id}).content.decode()
+    assert f'value="{hazard_a.pk}"' in page and 'name="hazards"' in page
+    assert f'name="hazards" value="{other_workplace_row.pk}"' not in page
+
+
+def test_htmx_returns_only_the_chosen_workplaces_rows(client, hazard_a, officer_a, enterprise_a):
+    client.force_login(officer_a)
+    response = client.get(
+        _add_url(enterprise_a), {"workplace": hazard_a.workplace_id}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert html.startswith('<div id="incident-hazards">') and f'value="{hazard_a.pk}"' in html
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field_with_error"),
+    [
+        ({"severity": ""}, "severity"),
+        ({"kind": "microtrauma", "severity": "fatal"}, "severity"),
+        ({"kind": "near_miss", "severity": ""}, "event"),
+        ({"occurred_at": "2999-01-01T10:00"}, "occurred_at"),
+        ({"occurred_at": "вчера"}, "occurred_at"),
+        ({"days_lost": "-1"}, "days_lost"),
+        ({"people_affected": "много"}, "people_affected"),
+        ({"description": ""}, "description"),
+        ({"kind": "explosion"}, "kind"),
+        ({"workplace": ""}, "workplace"),
+    ],
+)
+def test_bad_input_gets_a_message_beside_the_field_and_records_nothing(
+    client, hazard_a, officer_a, enterprise_a, overrides, field_with_error
+):
+    client.force_login(officer_a)
+    response = client.post(_add_url(enterprise_a), _data(hazard_a, **overrides))
+    assert response.status_code == 200
+    assert field_with_error in response.context["form"].errors
+    assert not Incident.objects.exists()
+    hazard_a.refresh_from_db()
+    assert not hazard_a.needs_reassessment
+
+
+def test_rows_of_another_workplace_cannot_be_linked(client, hazard_a, officer_a, enterprise_a):
+    elsewhere = HazardFactory(workplace=WorkplaceFactory(department=hazard_a.workplace.department))
+    client.force_login(officer_a)
+    response = client.post(_add_url(enterprise_a), _data(hazard_a, hazards=[elsewhere.pk]))
+    assert "hazards" in response.context["form"].errors
+    assert not Incident.objects.exists()
+
+
+def test_workplace_and_rows_of_another_enterprise_cannot_be_used(
+    client, hazard_a, hazard_b, officer_a, enterprise_a
+):
+    client.force_login(officer_a)
+    response = client.post(
+        _add_url(enterprise_a), _data(hazard_a, workplace=hazard_b.workplace_id, hazards=[hazard_b.pk])
+    )
+    assert "workplace" in response.context["form"].errors
+    assert not Incident.objects.exists()
+
+
+def test_reviewer_cannot_record_and_other_enterprise_is_404(
+    client, hazard_a, reviewer_region, officer_b, enterprise_a
+):
+    client.force_login(reviewer_region)
+    assert client.get(_add_url(enterprise_a)).status_code == 403
+    assert client.post(_add_url(enterprise_a), _data(hazard_a)).status_code == 403
+    client.force_login(officer_b)
+    assert client.post(_add_url(enterprise_a), _data(hazard_a)).status_code == 404
+    assert not Incident.objects.exists()
+
+
+def test_recording_needs_csrf(hazard_a, officer_a, enterprise_a):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(officer_a)
+    assert client.post(_add_url(enterprise_a), _data(hazard_a)).status_code == 403
+
+
+# --- The list -----------------------------------------------------------------------------------
+
+
+def test_list_filters_by_kind_and_period(client, hazard_a, officer_a, enterprise_a):
+    workplace = hazard_a.workplace
+    now = timezone.now()
+    old = IncidentFactory(
+        workplace=workplace,
+        kind="microtrauma",
+        description="Давний порез",
+        occurred_at=now - datetime.timedelta(days=400),
+    )
+    recent = IncidentFactory(
+        workplace=workplace,
+        kind="microtrauma",
+        description="Свежий ушиб",
+        occurred_at=now - datetime.timedelta(days=2),
+    )
+    near = IncidentFactory(workplace=workplace, kind="near_miss", description="Падение породы рядом")
+    client.force_login(officer_a)
+
+    def shown(**query):
+        return {i.pk for i in client.get(_list_url(enterprise_a), query).context["page"]}
+
+    assert shown() == {old.pk, recent.pk, near.pk}
+    assert shown(kind="microtrauma") == {old.pk, recent.pk}
+    since = (timezone.localdate() - datetime.timedelta(days=30)).isoformat()
+    assert shown(kind="microtrauma", date_from=since) == {recent.pk}
+    until = (timezone.localdate() - datetime.timedelta(days=100)).isoformat()
+    assert shown(date_to=until) == {old.pk}
+
+
+def test_list_period_the_wrong_way_round_gets_a_message(client, officer_a, enterprise_a):
+    client.force_login(officer_a)
+    response = client.get(_list_url(enterprise_a), {"date_from": "2025-02-01", "date_to": "2025-01-01"})
+    assert response.status_code == 200
+    assert "date_to" in response.context["filters"].errors
+
+
+def test_list_scope(
+    client, hazard_a, enterprise_a, enterprise_b, reviewer_region, reviewer_other_region, officer_a
+):
+    IncidentFactory(workplace=hazard_a.workplace)
+    client.force_login(reviewer_region)
+    page = client.get(_list_url(enterprise_a)).content.decode()
+    assert _add_url(enterprise_a) not in page  # read-only: no button to record
+    client.force_login(reviewer_other_region)
+    assert client.get(_list_url(enterprise_a)).status_code == 404
+    client.force_login(officer_a)
+    assert client.get(_list_url(enterprise_b)).status_code == 404
+    assert _add_url(enterprise_a) in client.get(_list_url(enterprise_a)).content.decode()
+
+
+def _list_queries(client, user, enterprise, count: int) -> int:
+    workplace = WorkplaceFactory(department__enterprise=enterprise)
+    rows = [HazardFactory(workplace=workplace) for _ in range(3)]
+    event = HazardousEvent.objects.get_by_natural_key("5.2")
+    for i in range(count):
+        incident = IncidentFactory(workplace=workplace, event=event if i % 2 else None)
+        incident.hazards.set(rows[: 1 + i % 3])
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(_list_url(enterprise)).status_code == 200
+    return len(queries)
+
+
+def test_list_query_count_does_not_grow_with_incidents(client, enterprise_a, enterprise_b, federal):
+    # 50 rows span two pages of 25: the page itself must cost the same as one of 5.
+    assert _list_queries(client, federal, enterprise_a, 5) == _list_queries(client, federal, enterprise_b, 50)

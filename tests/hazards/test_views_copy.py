@@ -1,0 +1,120 @@
+"""Copying a workplace's hazards to analogous workplaces in one step."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from hazards.models import Hazard, HazardousEvent
+from hazards.services import hazards_copy
+from tests.factories import DepartmentFactory, HazardFactory, WorkplaceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def event(code):
+    return HazardousEvent.objects.get_by_natural_key(code)
+
+
+@pytest.fixture
+def site(enterprise_a):
+    """A source workplace with two rows, two analogous workplaces (one already has 8.1) and a
+    workplace with another position."""
+    department = DepartmentFactory(enterprise=enterprise_a)
+    source = WorkplaceFactory(department=department, number="7", position="Машинист конвейера")
+    twin = WorkplaceFactory(department=department, number="8А", position="машинист  конвейера")
+    twin_with_belt = WorkplaceFactory(department=department, number="9А", position="Машинист конвейера")
+    other = WorkplaceFactory(department=department, number="10", position="Горнорабочий")
+    belt = HazardFactory(workplace=source, event=event("8.1"), source="Ленточный конвейер", exposed_count=2)
+    fall = HazardFactory(workplace=source, event=event("3.1"), source="Мокрая почва", risk_level=4)
+    HazardFactory(workplace=source, event=event("20.1"), source="Шум", status="archived")
+    HazardFactory(workplace=twin_with_belt, event=event("8.1"), source="Свой конвейер")
+    return {
+        "source": source,
+        "twin": twin,
+        "twin_with_belt": twin_with_belt,
+        "other": other,
+        "belt": belt,
+        "fall": fall,
+    }
+
+
+def copy_url(workplace):
+    with translation.override("en"):
+        return reverse("hazards:copy", args=[workplace.pk])
+
+
+def test_analogous_workplaces_and_all_active_rows_are_ticked_by_default(client, officer_a, site):
+    client.force_login(officer_a)
+    form = client.get(copy_url(site["source"])).context["form"]
+    assert set(form["targets"].initial) == {site["twin"].pk, site["twin_with_belt"].pk}
+    assert set(form["rows"].initial) == {site["belt"].pk, site["fall"].pk}
+    choices = [pk for pk, _label in form.fields["targets"].choices]
+    assert choices[:2] == [site["twin"].pk, site["twin_with_belt"].pk]
+    assert site["source"].pk not in choices
+
+
+def test_copy_creates_rows_skips_existing_events_and_reports_both(client, officer_a, site):
+    client.force_login(officer_a)
+    data = {
+        "rows": [site["belt"].pk, site["fall"].pk],
+        "targets": [site["twin"].pk, site["twin_with_belt"].pk],
+    }
+    response = client.post(copy_url(site["source"]), data)
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert len(result.created) == 3 and len(result.skipped) == 1
+    twin_rows = Hazard.objects.filter(workplace=site["twin"])
+    assert {(r.event.code, r.source, r.exposed_count, r.risk_level) for r in twin_rows} == {
+        ("8.1", "Ленточный конвейер", 2, None),
+        ("3.1", "Мокрая почва", 1, None),
+    }
+    assert all(r.identified_by == officer_a and r.identified_on == timezone.localdate() for r in twin_rows)
+    assert list(
+        Hazard.objects.filter(workplace=site["twin_with_belt"])
+        .values_list("event__code", "source")
+        .order_by("event__code")
+    ) == [("3.1", "Мокрая почва"), ("8.1", "Свой конвейер")]
+    html = response.content.decode()
+    assert "3 rows copied" in html
+
+    # Running the same copy again changes nothing.
+    again = client.post(copy_url(site["source"]), data).context["result"]
+    assert (len(again.created), len(again.skipped)) == (0, 4)
+    assert Hazard.objects.filter(workplace__in=[site["twin"], site["twin_with_belt"]]).count() == 4
+
+
+def test_workplaces_of_another_enterprise_cannot_be_targets(client, officer_a, site, enterprise_b):
+    foreign = WorkplaceFactory(department__enterprise=enterprise_b, position="Машинист конвейера")
+    client.force_login(officer_a)
+    response = client.post(copy_url(site["source"]), {"rows": [site["belt"].pk], "targets": [foreign.pk]})
+    assert "targets" in response.context["form"].errors
+    assert not Hazard.objects.filter(workplace=foreign).exists()
+
+
+def test_nothing_chosen_is_an_error_beside_the_fields(client, officer_a, site):
+    client.force_login(officer_a)
+    response = client.post(copy_url(site["source"]), {})
+    assert {"rows", "targets"} <= set(response.context["form"].errors)
+
+
+def test_service_refuses_to_copy_between_enterprises(site, enterprise_b, officer_a):
+    foreign = WorkplaceFactory(department__enterprise=enterprise_b)
+    with pytest.raises(ValidationError):
+        hazards_copy(source_rows=[site["belt"]], targets=[foreign], user=officer_a)
+    assert not Hazard.objects.filter(workplace=foreign).exists()
+
+
+def test_service_refuses_archived_targets(site, officer_a):
+    site["twin"].archived_at = timezone.now()
+    site["twin"].save()
+    with pytest.raises(ValidationError):
+        hazards_copy(source_rows=[site["belt"]], targets=[site["twin"]], user=officer_a)
+
+
+@pytest.mark.parametrize(("persona", "status_code"), [("reviewer_region", 403), ("officer_b", 404)])
+def test_others_cannot_copy(client, request, site, persona, status_code):
+    client.force_login(request.getfixturevalue(persona))
+    data = {"rows": [site["belt"].pk], "targets": [site["twin"].pk]}
+    assert client.post(copy_url(site["source"]), data).status_code == status_code
+    assert not Hazard.objects.filter(workplace=site["twin"]).exists()
