@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format check messages worker beat clean system-libs
+.PHONY: help run test lint format check messages worker beat clean system-libs bench
 
 help:
 	@echo "make run       install into .venv, migrate, load the demo data, serve http://127.0.0.1:8000"
@@ -20,6 +20,7 @@ help:
 	@echo "make messages  re-extract and compile the Russian translations"
 	@echo "make worker    a Celery worker on the celery and pdf queues (needs REDIS_URL)"
 	@echo "make beat      the Celery beat scheduler (needs REDIS_URL; run exactly one)"
+	@echo "make bench     benchmark the dashboards on PostgreSQL (SCALE=small: under a minute)"
 	@echo "make clean     remove .venv and caches (var/, the demo database, stays)"
 
 # --- Set-up -----------------------------------------------------------------------------------
@@ -77,8 +78,20 @@ check: system-libs
 # Needs gettext (sudo apt-get install gettext). Without --ignore=.venv Django would also
 # extract from, and compile, every installed package's translations.
 messages: $(INSTALLED)
-	$(PY) manage.py makemessages -l ru --ignore=.venv
+	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=var --ignore=tests --no-location
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# --- Benchmark --------------------------------------------------------------------------------
+
+# The dashboards at national scale (SCALE=full: 2,000 enterprises, 1M register rows) or a quick
+# look (SCALE=small). Runs on its own PostgreSQL database per scale, created, migrated and filled
+# once by the command (never the development or test database); results in bench-results.json.
+SCALE ?= full
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/riskpilot_bench_$(SCALE)
+
+bench: $(INSTALLED)
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL= DEBUG=false \
+		$(PY) manage.py bench_dashboards --scale $(SCALE) --output bench-results.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-artifacts *.egg-info

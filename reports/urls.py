@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401 - patterns are added as the views come
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.federal, name="federal"),
+    path("export.xlsx", views.federal_export, name="federal_export"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("refresh/", views.refresh, name="refresh"),
+    path("regions/<str:code>/", views.region, name="region"),
+    path("regions/<str:code>/export.xlsx", views.region_export, name="region_export"),
+    path("enterprises/<int:pk>/", views.enterprise, name="enterprise"),
+]

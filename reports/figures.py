@@ -1,0 +1,457 @@
+"""The dashboards' figures, read from the roll-ups: per enterprise, per region, in total; the heat
+map; the trends by month. Plain functions over a queryset of enterprises (already scoped to the
+viewer) and the chosen filters, so the PDF reports can call them outside any request.
+
+Every function here runs a fixed number of queries, whatever the number of enterprises.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Region
+from hazards.models import HazardGroup
+
+from . import okved
+from .models import EnterpriseFigures, EnterpriseMonth, HeatCell
+from .rollups import add_months, first_of_month
+
+LEVELS = (1, 2, 3, 4, 5)
+
+
+# --- Filters -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    label: str
+    first_month: datetime.date
+    last_month: datetime.date
+
+    @property
+    def months(self) -> list[datetime.date]:
+        months, month = [], self.first_month
+        while month <= self.last_month:
+            months.append(month)
+            month = add_months(month, 1)
+        return months
+
+
+PERIODS = {
+    "12m": _("Last 12 months"),
+    "6m": _("Last 6 months"),
+    "3m": _("Last 3 months"),
+    "year": _("This calendar year"),
+    "last_year": _("Last calendar year"),
+    "24m": _("Last 24 months"),
+}
+DEFAULT_PERIOD = "12m"
+
+
+def period_for(key: str, today: datetime.date | None = None) -> Period:
+    """A period of whole months; the current month counts as one of them (it is still running)."""
+    today = today or timezone.localdate()
+    key = key if key in PERIODS else DEFAULT_PERIOD
+    this_month = first_of_month(today)
+    if key == "year":
+        first, last = this_month.replace(month=1), this_month
+    elif key == "last_year":
+        first, last = datetime.date(today.year - 1, 1, 1), datetime.date(today.year - 1, 12, 1)
+    else:
+        first, last = add_months(this_month, -(int(key[:-1]) - 1)), this_month
+    return Period(key, PERIODS[key], first, last)
+
+
+@dataclass(frozen=True)
+class Filters:
+    period: Period = field(default_factory=lambda: period_for(DEFAULT_PERIOD))
+    section: okved.Section | None = None
+    hazard_group: HazardGroup | None = None
+
+
+def in_scope(enterprises, filters: Filters):
+    """The active enterprises of the queryset that the filters keep."""
+    enterprises = enterprises.filter(archived_at__isnull=True)
+    if filters.section:
+        enterprises = enterprises.filter(okved.section_filter(filters.section.letter))
+    return enterprises
+
+
+# --- One row of a table: an enterprise, a region or a total ----------------------------------
+
+
+def _share(part, whole) -> Decimal | None:
+    return None if not whole else Decimal(part) / Decimal(whole)
+
+
+def _rate(count, per, base) -> Decimal | None:
+    return None if not base else Decimal(count) * per / Decimal(base)
+
+
+# Kept per enterprise as a whole (EnterpriseFigures with no hazard group).
+WORKPLACE_COUNTS = ("workplaces_total", "workplaces_with_rows", "workplaces_assessed")
+# Kept per enterprise and per hazard group.
+REGISTER_COUNTS = (
+    "rows",
+    "rows_not_rated",
+    *(f"rows_level_{level}" for level in LEVELS),
+    "rows_due_for_review",
+    "rows_needing_reassessment",
+    "rows_in_heat_map",
+    "measures_open",
+    "measures_done",
+    "measures_overdue",
+)
+# Summed over the period's months (EnterpriseMonth).
+PERIOD_COUNTS = (
+    "measures_due",
+    "measures_due_passed",
+    "measures_done_on_time",
+    "accidents",
+    "accident_victims",
+    "fatal_victims",
+    "days_lost",
+    "microtraumas",
+    "occupational_diseases",
+    "near_misses",
+)
+# The rates' numerators and denominators count only enterprises that reported head-count (hours)
+# for the period, so a missing report never inflates a region's rate.
+RATE_COUNTS = (
+    "rate_headcount",
+    "rate_victims",
+    "rate_microtraumas",
+    "rate_hours",
+    "rate_lost_time_injuries",
+)
+COUNTS = (
+    *WORKPLACE_COUNTS,
+    *REGISTER_COUNTS,
+    *PERIOD_COUNTS,
+    "measures_done_in_period",
+    *RATE_COUNTS,
+    "enterprises",
+)
+
+
+class Figures:
+    """The figures of one table row (an enterprise, a region or a total). Counts add up; shares
+    and rates are derived from the counts. Read a count as an attribute: ``row.rows_level_5``."""
+
+    def __init__(self, label="", *, enterprise_id=None, okved="", region=None):
+        self.label = label
+        self.enterprise_id = enterprise_id
+        self.okved = okved
+        self.region = region
+        self.last_change_at = None
+        self.counts = dict.fromkeys(COUNTS, 0)
+
+    def __getattr__(self, name):
+        counts = self.__dict__.get("counts")
+        if counts is not None and name in counts:
+            return counts[name]
+        raise AttributeError(name)
+
+    def __repr__(self):
+        return f"<Figures {self.label}>"
+
+    def add(self, other: "Figures") -> None:
+        counts = self.counts
+        for name, value in other.counts.items():
+            counts[name] += value
+        if other.last_change_at and (
+            self.last_change_at is None or other.last_change_at > self.last_change_at
+        ):
+            self.last_change_at = other.last_change_at
+
+    def level(self, level: int) -> int:
+        return self.counts[f"rows_level_{level}"]
+
+    @property
+    def okved_section(self) -> okved.Section | None:
+        return okved.section_of(self.okved) if self.okved else None
+
+    @property
+    def workplaces_assessed_share(self):
+        return _share(self.workplaces_assessed, self.workplaces_total)
+
+    @property
+    def rows_high_critical(self) -> int:
+        return self.rows_level_4 + self.rows_level_5
+
+    @property
+    def rows_rated(self) -> int:
+        return self.rows - self.rows_not_rated
+
+    @property
+    def rows_outside_heat_map(self) -> int:
+        """Rated rows whose method (Fine-Kinney) has no probability × severity cell."""
+        return self.rows_rated - self.rows_in_heat_map
+
+    @property
+    def due_for_review_share(self):
+        return _share(self.rows_due_for_review, self.rows)
+
+    @property
+    def measures_planned(self) -> int:
+        return self.measures_open + self.measures_done
+
+    @property
+    def measures_completion(self):
+        return _share(self.measures_done, self.measures_planned)
+
+    @property
+    def measures_on_time_share(self):
+        return _share(self.measures_done_on_time, self.measures_due_passed)
+
+    @property
+    def average_headcount(self):
+        return self.rate_headcount or None
+
+    @property
+    def frequency_rate(self):
+        """Kч: accident victims per 1,000 workers of average head-count in the period."""
+        return _rate(self.rate_victims, 1000, self.rate_headcount)
+
+    @property
+    def severity_rate(self):
+        """Kт: days of incapacity per accident victim."""
+        return _share(self.days_lost, self.accident_victims)
+
+    @property
+    def ltifr(self):
+        """Lost-time injuries per million hours worked."""
+        return _rate(self.rate_lost_time_injuries, 1_000_000, self.rate_hours)
+
+    @property
+    def near_misses_per_accident(self):
+        return _share(self.near_misses, self.accidents)
+
+    @property
+    def microtraumas_per_100(self):
+        return _rate(self.rate_microtraumas, 100, self.rate_headcount)
+
+
+# --- Tables ------------------------------------------------------------------------------------
+
+
+def _group_condition(filters: Filters) -> Q:
+    """Roll-up rows to read: the all-groups row (workplaces, last change) and, with a hazard-group
+    filter, that group's row (register counts)."""
+    if filters.hazard_group:
+        return Q(hazard_group__isnull=True) | Q(hazard_group=filters.hazard_group)
+    return Q(hazard_group__isnull=True)
+
+
+def enterprise_rows(enterprises, filters: Filters) -> list[Figures]:
+    """One Figures per enterprise in scope (enterprises not yet rolled up show zeros), in three
+    queries. The scope goes into the SQL as a subquery, never as a list of ids."""
+    scope = in_scope(enterprises, filters)
+    records = list(scope.order_by("short_name", "pk").values_list("pk", "short_name", "okved", "region_id"))
+    if not records:
+        return []
+    regions = Region.objects.in_bulk({region_id for *_rest, region_id in records})
+    rows = {}
+    for pk, name, code, region_id in records:
+        row = rows[pk] = Figures(name, enterprise_id=pk, okved=code, region=regions[region_id])
+        row.counts["enterprises"] = 1
+    ids = scope.values("pk")
+    group_id = filters.hazard_group.pk if filters.hazard_group else None
+    stored = EnterpriseFigures.objects.filter(_group_condition(filters), enterprise__in=ids)
+    fields = ("enterprise_id", "hazard_group_id", "last_change_at", *WORKPLACE_COUNTS, *REGISTER_COUNTS)
+    for values in stored.order_by().values_list(*fields):
+        row = rows[values[0]]
+        if values[1] is None:
+            row.last_change_at = values[2]
+            row.counts.update(zip(WORKPLACE_COUNTS, values[_WORKPLACES], strict=True))
+        if values[1] == group_id:
+            row.counts.update(zip(REGISTER_COUNTS, values[_REGISTER], strict=True))
+    for enterprise_id, _region_id, *sums in _period_sums(ids, filters):
+        _add_period(rows[enterprise_id], sums)
+    return list(rows.values())
+
+
+_WORKPLACES = slice(3, 3 + len(WORKPLACE_COUNTS))
+_REGISTER = slice(3 + len(WORKPLACE_COUNTS), None)
+
+
+def _period_sums(ids, filters: Filters):
+    """Per enterprise: the period's sums, and what the rates need (head-count months, hours)."""
+    period = filters.period
+    return (
+        EnterpriseMonth.objects.filter(
+            enterprise__in=ids, month__range=(period.first_month, period.last_month)
+        )
+        .values("enterprise_id", "enterprise__region_id")
+        .annotate(
+            measures_done_in_period=Sum("measures_done"),
+            headcount_sum=Sum("headcount"),
+            headcount_months=Count("headcount"),
+            hours=Sum("hours_worked"),
+            **{name: Sum(name) for name in PERIOD_COUNTS},
+        )
+        .order_by()
+        .values_list(
+            "enterprise_id",
+            "enterprise__region_id",
+            "measures_done_in_period",
+            "headcount_sum",
+            "headcount_months",
+            "hours",
+            *PERIOD_COUNTS,
+        )
+    )
+
+
+def _add_period(row: Figures, sums) -> None:
+    """Add one enterprise's period sums to a row (the enterprise's own, or its region's)."""
+    done, headcount_sum, headcount_months, hours, *period_counts = sums
+    counts = row.counts
+    victims = microtraumas = 0
+    for name, value in zip(PERIOD_COUNTS, period_counts, strict=True):
+        counts[name] += value or 0
+        if name == "accident_victims":
+            victims = value or 0
+        elif name == "microtraumas":
+            microtraumas = value or 0
+    counts["measures_done_in_period"] += done or 0
+    if headcount_months:
+        # The enterprise's average head-count over the months it reported in the period.
+        counts["rate_headcount"] += Decimal(headcount_sum) / headcount_months
+        counts["rate_victims"] += victims
+        counts["rate_microtraumas"] += microtraumas
+    if hours:
+        counts["rate_hours"] += hours
+        # Every accident at work under Order 223n means at least a day off work, or death.
+        counts["rate_lost_time_injuries"] += victims
+
+
+def region_rows(enterprises, filters: Filters) -> list[Figures]:
+    """One Figures per region, each the sum of its enterprises, summed in SQL where the counts
+    allow it (the federal page covers every enterprise: thousands of rows stay in the database)."""
+    scope = in_scope(enterprises, filters)
+    per_region = dict(scope.order_by().values_list("region_id").annotate(count=Count("id")))
+    if not per_region:
+        return []
+    rows = {
+        pk: Figures(region.name, region=region) for pk, region in Region.objects.in_bulk(per_region).items()
+    }
+    for pk, count in per_region.items():
+        rows[pk].counts["enterprises"] = count
+    ids = scope.values("pk")
+    group_id = filters.hazard_group.pk if filters.hazard_group else None
+    sums = (
+        EnterpriseFigures.objects.filter(_group_condition(filters), enterprise__in=ids)
+        .values("enterprise__region_id", "hazard_group_id")
+        .annotate(
+            last=Max("last_change_at"), **{name: Sum(name) for name in (*WORKPLACE_COUNTS, *REGISTER_COUNTS)}
+        )
+        .order_by()
+        .values_list("enterprise__region_id", "hazard_group_id", "last", *WORKPLACE_COUNTS, *REGISTER_COUNTS)
+    )
+    for values in sums:
+        row = rows[values[0]]
+        if values[1] is None:
+            row.last_change_at = values[2]
+            row.counts.update(zip(WORKPLACE_COUNTS, values[_WORKPLACES], strict=True))
+        if values[1] == group_id:
+            row.counts.update(zip(REGISTER_COUNTS, values[_REGISTER], strict=True))
+    for _enterprise_id, region_id, *period_sums in _period_sums(ids, filters):
+        _add_period(rows[region_id], period_sums)
+    return sorted(rows.values(), key=lambda row: row.region.code)
+
+
+def total(rows: list[Figures], label: str = "") -> Figures:
+    result = Figures(label)
+    for row in rows:
+        result.add(row)
+    return result
+
+
+# --- Heat map and trends -------------------------------------------------------------------
+
+
+@dataclass
+class HeatMap:
+    """Active rows per cell of the 5×5 matrix: cells[probability][severity]."""
+
+    cells: dict[int, dict[int, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(sum(row.values()) for row in self.cells.values())
+
+    def count(self, probability: int, severity: int) -> int:
+        return self.cells[probability][severity]
+
+
+def heat_map(enterprises, filters: Filters) -> HeatMap:
+    cells = {p: dict.fromkeys(LEVELS, 0) for p in LEVELS}
+    group = filters.hazard_group
+    rows = (
+        HeatCell.objects.filter(
+            enterprise__in=in_scope(enterprises, filters).values("pk"), hazard_group=group
+        )
+        .values("probability", "severity")
+        .annotate(rows=Sum("rows"))
+        .order_by()
+    )
+    for row in rows:
+        cells[row["probability"]][row["severity"]] = row["rows"]
+    return HeatMap(cells)
+
+
+@dataclass
+class Trends:
+    months: list[datetime.date]
+    profile: dict[int, list[int]]  # level (0 = not rated) -> count at each month's end
+    measures_due: list[int]
+    measures_done: list[int]
+    incidents: dict[str, list[int]]  # accidents, microtraumas, occupational_diseases, near_misses
+
+
+INCIDENT_SERIES = ("accidents", "microtraumas", "occupational_diseases", "near_misses")
+
+
+def trends(enterprises, filters: Filters) -> Trends:
+    """Monthly series over the period (all hazard groups)."""
+    months = filters.period.months
+    names = [
+        "profile_not_rated",
+        *(f"profile_level_{level}" for level in LEVELS),
+        "measures_due",
+        "measures_done",
+        *INCIDENT_SERIES,
+    ]
+    rows = (
+        EnterpriseMonth.objects.filter(
+            enterprise__in=in_scope(enterprises, filters).values("pk"),
+            month__range=(filters.period.first_month, filters.period.last_month),
+        )
+        .values("month")
+        .annotate(**{name: Sum(name) for name in names})
+        .order_by("month")
+    )
+    by_month = defaultdict(dict)
+    for row in rows:
+        by_month[row.pop("month")] = row
+
+    def series(name):
+        return [by_month[month].get(name) or 0 for month in months]
+
+    return Trends(
+        months=months,
+        profile={
+            0: series("profile_not_rated"),
+            **{level: series(f"profile_level_{level}") for level in LEVELS},
+        },
+        measures_due=series("measures_due"),
+        measures_done=series("measures_done"),
+        incidents={name: series(name) for name in INCIDENT_SERIES},
+    )

@@ -1,0 +1,402 @@
+"""The ministry's dashboards: federal (one row per region), regional (one row per enterprise) and one
+enterprise's page, each with its heat map and trends; the tables export to .xlsx. Read-only: the
+figures come from the roll-ups (reports.rollups), scoped to what the viewer may see."""
+
+import hashlib
+
+from crispy_forms.utils import render_crispy_form
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
+from django.db.models.functions import Length
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from enterprises.access import get_for_user
+from enterprises.models import Enterprise, Region, Workplace
+from hazards.models import HazardStatus, RiskLevel
+
+from . import charts, exports, figures, okved, rollups, tables
+from .forms import DashboardFilterForm
+
+WORKPLACES_PER_PAGE = 50
+# A region of the pilot holds 13 enterprises, a large one hundreds: fifty rows of 28 figures is what
+# a screen (and a tablet's memory) takes in; every region fits on one page of the federal table.
+ENTERPRISES_PER_PAGE = 50
+REGIONS_PER_PAGE = 100
+CACHE_SECONDS = 24 * 60 * 60
+
+
+def region_for_user(user, code: str) -> Region:
+    """The region if the user may see all of it (federal reviewers, admins, its own regional
+    reviewer), else 404 — another region's figures do not exist for them."""
+    region = get_object_or_404(Region, code=code)
+    if user.sees_everything or (user.is_regional_reviewer and user.region_id == region.pk):
+        return region
+    raise Http404
+
+
+def dashboard_url(user) -> str | None:
+    """The dashboard a user starts from, or None if they have none."""
+    if user.sees_everything:
+        return reverse("reports:federal")
+    if user.is_regional_reviewer and user.region_id:
+        return reverse("reports:region", args=[user.region.code])
+    if user.enterprise_id:
+        return reverse("reports:enterprise", args=[user.enterprise_id])
+    return None
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    url = dashboard_url(request.user)
+    if url is None:
+        raise Http404
+    return redirect(url)
+
+
+def _filters(request, *, with_section=True):
+    form = DashboardFilterForm(request.GET or None, with_section=with_section)
+    filters = form.filters()
+    form.html = _form_html(form)
+    return form, filters
+
+
+def _query(request, *, without=("sort", "order", "page")) -> str:
+    params = request.GET.copy()
+    for name in without:
+        params.pop(name, None)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else ""
+
+
+def _sorting(request, default="label"):
+    key = request.GET.get("sort") or default
+    if key != "label" and key not in tables.BY_KEY:
+        key = default
+    return key, request.GET.get("order") == "desc"
+
+
+def _table(request, rows, totals, *, link, per_enterprise: bool, per_page: int) -> dict:
+    """What the table template needs: headers with sort links, and one page of rows already
+    rendered (sorted across all rows; the totals and the export cover all of them)."""
+    key, descending = _sorting(request)
+    rows = tables.sort_rows(rows, key, descending)
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    paged = _query(request, without=("page",))
+    base = _query(request)
+    separator = "&" if base else "?"
+    language = translation.get_language()
+
+    def sort_state(column_key, numeric):
+        # A first click sorts numbers largest first and names from A.
+        descending_next = not descending if column_key == key else numeric
+        order = "desc" if descending_next else "asc"
+        state = ("descending" if descending else "ascending") if column_key == key else ""
+        return {"url": f"{base}{separator}sort={column_key}&order={order}", "sorted": state}
+
+    table_rows = []
+    for row in page.object_list:
+        urls = link(row)
+        html = tables.render_row(row, urls, per_enterprise=per_enterprise, language=language)
+        table_rows.append({"figures": row, "urls": urls, "html": html})
+    return {
+        "groups": tables.header_groups(),
+        "headers": [{"column": column, **sort_state(column.key, True)} for column in tables.COLUMNS],
+        "label_sort": sort_state("label", False),
+        "rows": table_rows,
+        "page": page,
+        "page_url": f"{paged}{'&' if paged else '?'}page=",
+        "totals": {
+            "figures": totals,
+            "html": tables.render_row(
+                totals, None, per_enterprise=per_enterprise, language=language, header=totals.label
+            ),
+        },
+    }
+
+
+def _cache_key(kind: str, *parts) -> str:
+    text = "|".join([kind, translation.get_language() or "", *map(repr, parts)])
+    return f"reports:{kind}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def _charts(heat, trends, rows_outside_heat_map: int) -> dict:
+    """The heat map and trends, with their numbers as tables. The HTML is built once per distinct
+    set of numbers and language and then taken from the cache: it changes only when the roll-ups
+    do, and drawing four SVG charts costs more than reading every figure of the page."""
+    key = _cache_key("charts", heat, trends, rows_outside_heat_map)
+    html = cache.get(key)
+    if html is None:
+        incident_names = list(charts.incident_labels())
+        context = {
+            "heat": heat,
+            "heat_svg": charts.heat_map_chart(heat),
+            "profile_svg": charts.risk_profile_chart(trends),
+            "measures_svg": charts.measures_chart(trends),
+            "incidents_svg": charts.incidents_chart(trends),
+            "rows_outside_heat_map": rows_outside_heat_map,
+            "heat_rows": [
+                (p, [(charts.matrix_level(p, s), heat.count(p, s)) for s in (1, 2, 3, 4, 5)])
+                for p in (5, 4, 3, 2, 1)
+            ],
+            "levels": [(level, RiskLevel(level).label) for level in (5, 4, 3, 2, 1)],
+            "incident_labels": charts.incident_labels(),
+            "profile_rows": [
+                {
+                    "month": month,
+                    "levels": [trends.profile[level][index] for level in (5, 4, 3, 2, 1)],
+                    "not_rated": trends.profile[0][index],
+                }
+                for index, month in enumerate(trends.months)
+            ],
+            "trend_rows": [
+                {
+                    "month": month,
+                    "due": trends.measures_due[index],
+                    "done": trends.measures_done[index],
+                    "incidents": [trends.incidents[name][index] for name in incident_names],
+                }
+                for index, month in enumerate(trends.months)
+            ],
+        }
+        html = render_to_string("reports/_charts.html", context)
+        cache.set(key, html, CACHE_SECONDS)
+    return {
+        "heat": heat,
+        "trends": trends,
+        "rows_outside_heat_map": rows_outside_heat_map,
+        "charts_html": mark_safe(html),  # our own template's output
+    }
+
+
+def _form_html(form) -> str:
+    """The filter form. Rendering its selects option by option is the slowest part of the page, and
+    its HTML depends only on the chosen values and the language: valid forms come from the cache."""
+    if form.is_bound and form.errors:
+        return mark_safe(render_crispy_form(form))
+    chosen = [(name, form.data.getlist(name) if form.is_bound else []) for name in sorted(form.fields)]
+    key = _cache_key("filters", chosen)
+    html = cache.get(key)
+    if html is None:
+        html = render_crispy_form(form)
+        cache.set(key, html, CACHE_SECONDS)
+    return mark_safe(html)
+
+
+@login_required
+@require_GET
+def federal(request):
+    if not request.user.sees_everything:
+        raise Http404
+    form, filters = _filters(request)
+    run = rollups.fresh_run()
+    enterprises = Enterprise.objects.for_user(request.user)
+    rows = figures.region_rows(enterprises, filters)
+    totals = figures.total(rows, label=_("All regions"))
+    query = _query(request)
+    context = {
+        "form": form,
+        "filters": filters,
+        "run": run,
+        "table": _table(
+            request,
+            rows,
+            totals,
+            link=lambda row: tables.Links.for_region(row.region.code, query),
+            per_enterprise=False,
+            per_page=REGIONS_PER_PAGE,
+        ),
+        "totals": totals,
+        "export_url": reverse("reports:federal_export") + query,
+        **_charts(
+            figures.heat_map(enterprises, filters),
+            figures.trends(enterprises, filters),
+            totals.rows_outside_heat_map,
+        ),
+    }
+    return render(request, "reports/dashboard_federal.html", context)
+
+
+def _enterprise_links(filters, query):
+    extra = f"group={filters.hazard_group.pk}" if filters.hazard_group else ""
+    links = tables.Links(query=query, register_extra=extra)
+    return lambda row: links.for_enterprise(row.enterprise_id)
+
+
+@login_required
+@require_GET
+def region(request, code):
+    region = region_for_user(request.user, code)
+    form, filters = _filters(request)
+    run = rollups.fresh_run()
+    enterprises = Enterprise.objects.for_user(request.user).filter(region=region)
+    rows = figures.enterprise_rows(enterprises, filters)
+    totals = figures.total(rows, label=_("Region total"))
+    query = _query(request)
+    context = {
+        "region": region,
+        "form": form,
+        "filters": filters,
+        "run": run,
+        "table": _table(
+            request,
+            rows,
+            totals,
+            link=_enterprise_links(filters, query),
+            per_enterprise=True,
+            per_page=ENTERPRISES_PER_PAGE,
+        ),
+        "totals": totals,
+        "export_url": reverse("reports:region_export", args=[region.code]) + query,
+        "federal_url": reverse("reports:federal") + query if request.user.sees_everything else None,
+        **_charts(
+            figures.heat_map(enterprises, filters),
+            figures.trends(enterprises, filters),
+            totals.rows_outside_heat_map,
+        ),
+    }
+    return render(request, "reports/dashboard_region.html", context)
+
+
+def _maybe_url(name, *args):
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+@login_required
+@require_GET
+def enterprise(request, pk):
+    enterprise = get_for_user(Enterprise.objects.select_related("region"), request.user, pk=pk)
+    form, filters = _filters(request, with_section=False)
+    run = rollups.fresh_run()
+    scope = Enterprise.objects.filter(pk=enterprise.pk)
+    rows = figures.enterprise_rows(scope, filters)
+    row = rows[0] if rows else figures.Figures(enterprise.short_name, enterprise_id=enterprise.pk)
+    query = _query(request, without=("sort", "order", "page", "wpage"))
+    urls = _enterprise_links(filters, query)(row) if rows else {}
+
+    # The workplaces, counted live: this page is where a reviewer walks down to a workplace.
+    active = Q(hazards__status=HazardStatus.ACTIVE)
+    workplaces = (
+        Workplace.objects.filter(enterprise=enterprise, archived_at__isnull=True)
+        .select_related("department")
+        .annotate(
+            rows=Count("hazards", filter=active),
+            unrated=Count("hazards", filter=active & Q(hazards__risk_level__isnull=True)),
+            serious=Count("hazards", filter=active & Q(hazards__risk_level__gte=RiskLevel.HIGH)),
+            top_level=Max("hazards__risk_level", filter=active),
+        )
+        .order_by(Length("number"), "number", "pk")
+    )
+    page = Paginator(workplaces, WORKPLACES_PER_PAGE).get_page(request.GET.get("wpage"))
+    region_url = None
+    if request.user.sees_everything or (
+        request.user.is_regional_reviewer and request.user.region_id == enterprise.region_id
+    ):
+        region_url = reverse("reports:region", args=[enterprise.region.code]) + _query(
+            request, without=("sort", "order", "page", "wpage")
+        )
+    context = {
+        "enterprise": enterprise,
+        "section": okved.section_of(enterprise.okved),
+        "form": form,
+        "filters": filters,
+        "run": run,
+        "row": row,
+        "urls": urls,
+        "levels_urls": [
+            (level, RiskLevel(level).label, row.level(level), urls.get(f"level_{level}"))
+            for level in (5, 4, 3, 2, 1)
+        ],
+        "workplaces": page,
+        "has_workplace_page": _maybe_url("assessments:workplace", 0) is not None,
+        "overview_url": _maybe_url("assessments:overview", enterprise.pk),
+        "region_url": region_url,
+        "query": query,
+        **_charts(
+            figures.heat_map(scope, filters), figures.trends(scope, filters), row.rows_outside_heat_map
+        ),
+    }
+    return render(request, "reports/dashboard_enterprise.html", context)
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def region_export(request, code):
+    region = region_for_user(request.user, code)
+    _form, filters = _filters(request)
+    run = rollups.fresh_run()
+    enterprises = Enterprise.objects.for_user(request.user).filter(region=region)
+    rows = figures.enterprise_rows(enterprises, filters)
+    key, descending = _sorting(request)
+    content = exports.table_workbook(
+        title=_("%(region)s: enterprises of the pilot") % {"region": region.name},
+        rows=tables.sort_rows(rows, key, descending),
+        totals=figures.total(rows, label=_("Region total")),
+        filters=filters,
+        run=run,
+        per_enterprise=True,
+    )
+    return _xlsx_response(content, f"riskpilot-region-{region.code}-{timezone.localdate():%Y-%m-%d}.xlsx")
+
+
+@login_required
+@require_GET
+def federal_export(request):
+    if not request.user.sees_everything:
+        raise Http404
+    _form, filters = _filters(request)
+    run = rollups.fresh_run()
+    rows = figures.region_rows(Enterprise.objects.for_user(request.user), filters)
+    key, descending = _sorting(request)
+    content = exports.table_workbook(
+        title=_("Regions of the pilot"),
+        rows=tables.sort_rows(rows, key, descending),
+        totals=figures.total(rows, label=_("All regions")),
+        filters=filters,
+        run=run,
+        per_enterprise=False,
+    )
+    return _xlsx_response(content, f"riskpilot-regions-{timezone.localdate():%Y-%m-%d}.xlsx")
+
+
+@login_required
+@require_POST
+def refresh(request):
+    """Bring the figures up to date now: at once without a broker, otherwise queued."""
+    if dashboard_url(request.user) is None:
+        raise Http404
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        rollups.refresh_due()
+        messages.success(request, _("The figures are up to date."))
+    else:
+        rollups.queue_refresh()
+        messages.info(request, _("The figures are being refreshed; reload the page in a minute."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = dashboard_url(request.user)
+    return redirect(target)
