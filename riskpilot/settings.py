@@ -150,11 +150,11 @@ MEDIA_URL = "media/"
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Evidence uploads and rendered reports: never under a public URL, served only by views
-    # that check who is asking (storages["private"]).
+    # Evidence uploads and rendered reports, outside MEDIA_ROOT: nothing serves this folder;
+    # files go out only through views that check who is asking (storages["private"]).
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -191,6 +191,10 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# How old the dashboards' roll-ups may be before a page refreshes them (seconds). Without a
+# broker the refresh runs in the request (0); with one a periodic task keeps them fresh.
+REPORTS_ROLLUP_MAX_AGE = env.int("REPORTS_ROLLUP_MAX_AGE", default=0 if not REDIS_URL else 600)
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

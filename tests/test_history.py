@@ -16,6 +16,8 @@ from hazards.services import hazard_add
 from tests.factories import WorkplaceFactory
 
 REGISTER_APPS = ("enterprises", "hazards", "assessments", "reports")
+# Derived figures, rewritten from the register on every refresh: their history is the register's.
+DERIVED_MODELS = {"RollupRun", "EnterpriseFigures", "HeatCell", "EnterpriseMonth"}
 
 
 def test_every_model_of_the_register_apps_keeps_history():
@@ -23,7 +25,10 @@ def test_every_model_of_the_register_apps_keeps_history():
         model.__name__
         for app in REGISTER_APPS
         for model in apps.get_app_config(app).get_models()
-        if not model.__name__.startswith("Historical") and model is not User and not hasattr(model, "history")
+        if not model.__name__.startswith("Historical")
+        and model is not User
+        and model.__name__ not in DERIVED_MODELS
+        and not hasattr(model, "history")
     ]
     assert missing == []
 

@@ -17,15 +17,17 @@ def test_officer_logs_in_sees_own_enterprise_and_switches_to_english(
     page.fill("input[name=password]", PASSWORD)
     page.locator("form button[type=submit]", has_text=re.compile("Войти")).click()
 
-    page.wait_for_url(f"{live_server.url}/")
-    table = page.locator("table")
-    assert officer_a.enterprise.short_name in table.inner_text()
+    # Officers land on their own enterprise's overview.
+    overview = f"/assessments/enterprise/{officer_a.enterprise_id}/"
+    page.wait_for_url(f"{live_server.url}{overview}")
+    assert officer_a.enterprise.short_name in page.locator("main").inner_text()
     assert enterprise_b.short_name not in page.content()
+    assert page.locator("h1").inner_text() == "Обзор реестра рисков"
     screenshot("login-officer-home-ru")
 
     page.locator("button[name=language][value=en]").click()
-    page.wait_for_url(f"{live_server.url}/en/")
-    assert page.locator("h1").inner_text() == "Enterprises"
+    page.wait_for_url(f"{live_server.url}/en{overview}")
+    assert page.locator("h1").inner_text() == "Overview of the risk register"
     screenshot("login-officer-home-en")
 
 
