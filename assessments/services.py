@@ -155,6 +155,16 @@ def measure_plan(
 
 
 @transaction.atomic
+def measure_start(*, measure: ControlMeasure) -> ControlMeasure:
+    """Planned → in progress. Done and cancelled measures stay as they are."""
+    if measure.status != MeasureStatus.PLANNED:
+        raise ValidationError(_("Only a planned measure can be started."))
+    measure.status = MeasureStatus.IN_PROGRESS
+    measure.save(update_fields=["status", "updated_at"])
+    return measure
+
+
+@transaction.atomic
 def measure_complete(
     *, measure: ControlMeasure, done_on: datetime.date | None = None, note: str = ""
 ) -> ControlMeasure:

@@ -22,7 +22,6 @@ from .. import scoring
 from ..models import (
     AccidentSeverity,
     AssessmentReason,
-    MeasureStatus,
     RiskMethod,
 )
 from ..services import (
@@ -31,6 +30,7 @@ from ..services import (
     incident_record,
     measure_complete,
     measure_plan,
+    measure_start,
 )
 from . import incidents as texts
 from .jobs import ADMINISTRATIVE, ELIMINATION, ENGINEERING, JOBS, PPE, SUBSTITUTION, HazardTemplate
@@ -491,10 +491,7 @@ class _Loader:
                 )
                 self.counts["measures"] += 1
             elif action == "start":
-                # No service moves a measure to "in progress" yet; this is the one direct write.
-                measure = item["object"]
-                measure.status = MeasureStatus.IN_PROGRESS
-                measure.save(update_fields=["status", "updated_at"])
+                measure_start(measure=item["object"])
             elif action == "complete":
                 measure = item["object"]
                 measure.hazard = hazard  # the current in-memory row, so the flag lands on it

@@ -160,3 +160,15 @@ def test_incident_cannot_link_another_enterprises_row(hazard, enterprise_b):
             description="—",
             hazards=[foreign],
         )
+
+
+def test_only_a_planned_measure_can_be_started(hazard):
+    from assessments.models import MeasureStatus
+    from assessments.services import measure_start
+
+    measure = ControlMeasureFactory(hazard=hazard)
+    measure_start(measure=measure)
+    measure.refresh_from_db()
+    assert measure.status == MeasureStatus.IN_PROGRESS
+    with pytest.raises(ValidationError):
+        measure_start(measure=measure)
