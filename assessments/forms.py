@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hazards.models import ControlLevel, Hazard, HazardousEvent, HazardStatus, ModelMeasure
+from riskpilot.forms import ModelIdChoiceField, ModelIdMultipleChoiceField
 from riskpilot.localization import localized_key
 
 from . import services
@@ -162,7 +163,7 @@ class MeasureForm(forms.Form):
         required=False,
         help_text=_("For a recurring measure (inspections, training) instead of a due date."),
     )
-    model_measure = forms.ModelChoiceField(
+    model_measure = ModelIdChoiceField(
         queryset=ModelMeasure.objects.none(), required=False, widget=forms.HiddenInput
     )
 
@@ -253,12 +254,12 @@ class MeasureCompleteForm(forms.Form):
         return file
 
 
-class HazardChoiceField(forms.ModelMultipleChoiceField):
+class HazardChoiceField(ModelIdMultipleChoiceField):
     def label_from_instance(self, hazard):
         return f"{hazard.event.code} {hazard.event.name} — {hazard.source}"
 
 
-class EventChoiceField(forms.ModelChoiceField):
+class EventChoiceField(ModelIdChoiceField):
     def label_from_instance(self, event):
         name = event.name
         return f"{event.code} {name[:120]}{'…' if len(name) > 120 else ''}"
@@ -277,7 +278,7 @@ class IncidentForm(forms.Form):
         help_text=_("Accidents only."),
     )
     occurred_at = forms.DateTimeField(label=_("Date and time"), widget=DATETIME)
-    workplace = forms.ModelChoiceField(label=_("Workplace"), queryset=None)
+    workplace = ModelIdChoiceField(label=_("Workplace"), queryset=None)
     hazards = HazardChoiceField(
         label=_("Register rows involved"),
         queryset=Hazard.objects.none(),
@@ -360,7 +361,7 @@ class IncidentFilterForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    confirm = forms.ModelMultipleChoiceField(
+    confirm = ModelIdMultipleChoiceField(
         label=_("Ratings confirmed unchanged"),
         queryset=Hazard.objects.none(),
         required=False,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Workplace
 from enterprises.services import natural_key
+from riskpilot.forms import ModelIdChoiceField, ModelIdMultipleChoiceField
 
 from .models import Hazard, HazardGroup, HazardousEvent, HazardStatus, HazardType
 
@@ -141,7 +142,7 @@ class HazardStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=HazardStatus.choices)
 
 
-class CopyChoiceField(forms.ModelMultipleChoiceField):
+class CopyChoiceField(ModelIdMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def __init__(self, *args, label_from_instance, **kwargs):
@@ -202,8 +203,8 @@ class HazardCopyForm(forms.Form):
 class OwnEventForm(forms.Form):
     """An enterprise's own hazard and hazardous event (Order 36), in one of the 776n groups."""
 
-    group = forms.ModelChoiceField(queryset=HazardGroup.objects.all(), label=_("Hazard group"))
-    hazard_type = forms.ModelChoiceField(
+    group = ModelIdChoiceField(queryset=HazardGroup.objects.all(), label=_("Hazard group"))
+    hazard_type = ModelIdChoiceField(
         queryset=HazardType.objects.none(),
         required=False,
         label=_("Own hazard"),

@@ -3,7 +3,7 @@ support person can see when the figures were last refreshed and what a dashboard
 
 from django.contrib import admin
 
-from .models import EnterpriseFigures, EnterpriseMonth, RollupRun
+from .models import EnterpriseFigures, EnterpriseMonth, Report, RollupRun
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -38,3 +38,19 @@ class EnterpriseMonthAdmin(ReadOnlyAdmin):
     list_select_related = ["enterprise"]
     search_fields = ["enterprise__short_name", "enterprise__inn"]
     date_hierarchy = "month"
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Rendered reports: read-only (a report is requested through the pages or the command)."""
+
+    list_display = ("__str__", "status", "pages", "size", "render_seconds", "created_at")
+    list_filter = ("type", "status", "language")
+    search_fields = ("scope_key", "enterprise__short_name", "enterprise__inn")
+    list_select_related = ("enterprise", "region")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

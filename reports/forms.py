@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hazards.models import HazardGroup
+from riskpilot.forms import ModelIdChoiceField
 
 from . import okved
 from .figures import DEFAULT_PERIOD, PERIODS, Filters, period_for
@@ -15,7 +16,7 @@ class DashboardFilterForm(forms.Form):
 
     period = forms.ChoiceField(label=_("Period"), choices=list(PERIODS.items()), required=False)
     section = forms.ChoiceField(label=_("Industry (OKVED2 section)"), required=False)
-    hazard_group = forms.ModelChoiceField(
+    hazard_group = ModelIdChoiceField(
         label=_("Hazard group"),
         queryset=HazardGroup.objects.order_by("number"),
         required=False,

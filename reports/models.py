@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from assessments.models import private_storage
 from enterprises.models import Enterprise
 from hazards.models import HazardGroup
 from riskpilot.models import TimeStampedModel
@@ -176,3 +177,150 @@ class EnterpriseMonth(models.Model):
 
     def __str__(self):
         return f"{self.enterprise_id} {self.month:%m.%Y}"
+
+
+# --- PDF progress reports ----------------------------------------------------------------------
+
+
+class ReportType(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Enterprise progress report")
+    REGION = "region", _("Regional summary")
+    FEDERAL = "federal", _("Federal summary")
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RENDERING = "rendering", _("Rendering")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ReportLanguage(models.TextChoices):
+    RU = "ru", "Русский"
+    EN = "en", "English"
+
+
+class ReportQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Reports of the scopes the user may see: an enterprise's reports follow
+        Enterprise.objects.for_user; a region's go to its regional reviewers and to federal
+        reviewers and admins; federal summaries to federal reviewers and admins only."""
+        from enterprises.access import NOTHING
+
+        if not (user and user.is_authenticated and user.is_active):
+            return self.filter(NOTHING)
+        if user.sees_everything:
+            return self
+        enterprises = Enterprise.objects.for_user(user).values("pk")
+        scope = Q(type=ReportType.ENTERPRISE, enterprise__in=enterprises)
+        if user.is_regional_reviewer and user.region_id:
+            scope |= Q(type=ReportType.REGION, region_id=user.region_id)
+        return self.filter(scope)
+
+
+class Report(TimeStampedModel):
+    """One rendered (or to-be-rendered) PDF report. The row is created before anything is queued,
+    so the database, not the broker, knows which reports are owed; the file is a generated
+    artefact (no history: rendering again makes a new version, never an edit)."""
+
+    type = models.CharField(_("type"), max_length=12, choices=ReportType.choices)
+    # The scope as a stable key ("enterprise:12", "region:56", "federal") carries the unique
+    # constraint; the foreign keys serve access checks and joins.
+    scope_key = models.CharField(_("scope"), max_length=40)
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("enterprise"),
+    )
+    region = models.ForeignKey(
+        "enterprises.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("region"),
+    )
+    period_start = models.DateField(_("period start"), help_text=_("The first day of the first month."))
+    period_end = models.DateField(_("period end"), help_text=_("The last day of the last month."))
+    language = models.CharField(
+        _("language"), max_length=2, choices=ReportLanguage.choices, default=ReportLanguage.RU
+    )
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        "enterprises.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    file = models.FileField(_("file"), storage=private_storage, upload_to="reports/%Y/%m/", blank=True)
+    size = models.PositiveIntegerField(_("size, bytes"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    render_seconds = models.FloatField(_("render time, s"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("render attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["type", "scope_key", "period_start", "period_end", "language", "version"],
+                name="report_one_per_key_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="report_period"
+            ),
+            models.CheckConstraint(
+                condition=~Q(type="enterprise") | Q(enterprise__isnull=False),
+                name="report_enterprise_scope",
+            ),
+            models.CheckConstraint(
+                condition=~Q(type="region") | Q(region__isnull=False), name="report_region_scope"
+            ),
+        ]
+        indexes = [
+            # The archive of one enterprise (its dashboard and the archive filter), newest first.
+            models.Index(fields=["enterprise", "-created_at"], name="report_enterprise_created"),
+            # A reconciler's "due but not done" scan.
+            models.Index(fields=["status", "created_at"], name="report_status_created"),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_type_display()} {self.scope_key} {self.period_label} {self.language} v{self.version}"
+        )
+
+    @property
+    def is_quarter(self) -> bool:
+        return (self.period_end.year, self.period_end.month) != (
+            self.period_start.year,
+            self.period_start.month,
+        )
+
+    @property
+    def period_label(self) -> str:
+        if self.is_quarter:
+            return f"{(self.period_start.month - 1) // 3 + 1}Q{self.period_start.year}"
+        return f"{self.period_start:%m.%Y}"
+
+    @property
+    def file_name(self) -> str:
+        scope = self.scope_key.replace(":", "-")
+        return f"riskpilot-{scope}-{self.period_start:%Y-%m}-{self.language}-v{self.version}.pdf"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ReportStatus.READY, ReportStatus.FAILED)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_reports
 
 app_name = "reports"
 
@@ -12,4 +12,9 @@ urlpatterns = [
     path("regions/<str:code>/", views.region, name="region"),
     path("regions/<str:code>/export.xlsx", views.region_export, name="region_export"),
     path("enterprises/<int:pk>/", views.enterprise, name="enterprise"),
+    # PDF reports.
+    path("enterprises/<int:pk>/report/", views_reports.report_new, name="report_new"),
+    path("archive/", views_reports.report_list, name="report_list"),
+    path("archive/<int:pk>/", views_reports.report_detail, name="report_detail"),
+    path("archive/<int:pk>/download/", views_reports.report_download, name="report_download"),
 ]

@@ -6,9 +6,11 @@ switches to PostgreSQL with persistent connections and a real Celery broker. Wit
 RISKPILOT_ENV=production the secret key, hosts and database must come from the environment.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +64,8 @@ INSTALLED_APPS = [
     "bootstrap",
     "simple_history",
     "django_celery_beat",
+    "axes",
+    "csp",
     "enterprises",
     "hazards",
     "assessments",
@@ -70,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -81,6 +86,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Records who made each change in the register's history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it turns a lockout raised during login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "riskpilot.urls"
@@ -191,6 +198,9 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# PDF rendering is slow and memory-hungry: its own queue, so it never holds up other tasks
+# (a worker for it: celery -A riskpilot worker -Q pdf --concurrency 1 --max-tasks-per-child 20).
+CELERY_TASK_ROUTES = {"reports.tasks.render_report": {"queue": "pdf"}}
 
 # How old the dashboards' roll-ups may be before a page refreshes them (seconds). Without a
 # broker the refresh runs in the request (0); with one a periodic task keeps them fresh.
@@ -206,6 +216,39 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working shift
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Login throttling (django-axes): 5 failed attempts for one username from one address lock that
+# pair out for 15 minutes; a success clears the count. The axes backend must come first: it
+# refuses locked-out pairs before the password is even checked. It needs the request, so code
+# that signs in must pass it to authenticate() (tests use client.force_login, which skips backends).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Content Security Policy (django-csp). Every script is a file of ours (Bootstrap, htmx): no
+# inline script or on* handler exists in templates/, so scripts need nothing but 'self'.
+# Styles need 'unsafe-inline': the pygal charts are inline SVG carrying their own <style>
+# element, htmx adds its indicator <style> at load, and a few templates set widths with style=""
+# attributes. Inline CSS cannot run code, so this opens no script injection.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -12,7 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Max, Min
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
 from assessments.demo import DEMO_USERS
@@ -23,6 +23,8 @@ from hazards.models import Hazard
 
 REGISTER_APPS = ("enterprises", "hazards", "assessments")
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Login throttling (django-axes) checks every authentication against the request it came with.
+LOGIN = RequestFactory().post("/accounts/login/")
 
 
 @pytest.fixture(scope="module")
@@ -126,11 +128,11 @@ def test_demo_users_have_their_roles_and_scope(demo, db):
 
 
 def test_demo_users_log_in_with_the_documented_passwords(demo, db):
-    assert authenticate(username="officer", password="officer-demo-2026") == User.objects.get(
+    assert authenticate(LOGIN, username="officer", password="officer-demo-2026") == User.objects.get(
         username="officer"
     )
     for data in DEMO_USERS:
-        assert authenticate(username=data.username, password=data.password) is not None
+        assert authenticate(LOGIN, username=data.username, password=data.password) is not None
         validate_password(data.password, User.objects.get(username=data.username))
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from hazards.models import Hazard, HazardousEvent
 from tests.factories import PASSWORD, DepartmentFactory, HazardFactory, WorkplaceFactory
@@ -67,10 +68,9 @@ def test_officer_browses_adds_a_hazard_from_the_catalogue_and_exports_the_filter
     page.wait_for_url(re.compile(r"/add/$"))
     page.fill("#catalogue-q", "подвижными частями")
     # One event left, and htmx done settling the new list (its change handler is attached then).
-    page.wait_for_function(
-        "document.querySelectorAll('#id_event option').length === 1"
-        " && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
+    # (Locator assertions, not wait_for_function: the CSP forbids eval in the page.)
+    expect(page.locator("#id_event option")).to_have_count(1)
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
     event = HazardousEvent.objects.get_by_natural_key("8.1")
     page.select_option("#id_event", str(event.pk))
     page.locator("#model-measure-list li").first.wait_for()

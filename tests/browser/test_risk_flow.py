@@ -11,6 +11,7 @@ from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
+from playwright.sync_api import expect
 
 from assessments.models import ControlMeasure, MeasureEvidence, MeasureStatus, RiskAssessment
 from hazards.models import Hazard, HazardousEvent, RiskLevel
@@ -81,11 +82,11 @@ def test_officer_assesses_controls_and_reassesses_a_risk(
     assert page.locator("#preview-incomplete").is_visible()
     _pick(page, "probability", "4")
     _pick(page, "severity", "4")
-    page.wait_for_function("document.querySelector('#preview-score')?.textContent.trim() === '16'")
+    expect(page.locator("#preview-score")).to_have_text("16")
     assert page.locator("#preview-band").get_attribute("data-level") == str(RiskLevel.HIGH)
     assert page.locator("#preview-measure-required").is_visible()
     _pick(page, "probability", "5")
-    page.wait_for_function("document.querySelector('#preview-score')?.textContent.trim() === '20'")
+    expect(page.locator("#preview-score")).to_have_text("20")
     assert page.locator("#preview-band").get_attribute("data-level") == str(RiskLevel.CRITICAL)
     assert page.locator("#preview-band").inner_text().strip() == "Критический"
     # The level requires measures: plan one in the same form.
@@ -127,9 +128,9 @@ def test_officer_assesses_controls_and_reassesses_a_risk(
     assert hazard.needs_reassessment
 
     # Re-assess lower: the form starts from the current levels.
-    page.wait_for_function("document.querySelector('#preview-score')?.textContent.trim() === '20'")
+    expect(page.locator("#preview-score")).to_have_text("20")
     _pick(page, "probability", "1")
-    page.wait_for_function("document.querySelector('#preview-score')?.textContent.trim() === '4'")
+    expect(page.locator("#preview-score")).to_have_text("4")
     assert page.locator("#preview-band").get_attribute("data-level") == str(RiskLevel.LOW)
     page.locator("#save-assessment").click()
     page.wait_for_url(re.compile(r"/assessments/rows/\d+/$"))

@@ -1,0 +1,103 @@
+"""Objects of every kind for enterprises A and B, shared by the access matrix and the fuzzing.
+
+Enterprise B is in A's region (the personas' fixtures), so the regional reviewer of that region
+sees both and the reviewer of another region sees neither."""
+
+import datetime
+import io
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from assessments.models import MeasureEvidence
+from assessments.services import assessment_create, evidence_add
+from reports.models import Report, ReportStatus, ReportType
+from tests.factories import (
+    ControlMeasureFactory,
+    DepartmentFactory,
+    HazardFactory,
+    IncidentFactory,
+    WorkplaceFactory,
+)
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@dataclass
+class World:
+    """One object of each kind that has a page, for one enterprise."""
+
+    enterprise: object
+    region: object
+    department: object
+    workplace: object
+    hazard: object
+    assessment: object
+    measure: object
+    evidence: object
+    incident: object
+    report: object
+
+
+@pytest.fixture
+def private_storage(tmp_path, monkeypatch):
+    """Evidence and reports go to a temporary folder, never to the checkout's var/private."""
+    storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
+    monkeypatch.setattr(MeasureEvidence._meta.get_field("file"), "storage", storage)
+    monkeypatch.setattr(Report._meta.get_field("file"), "storage", storage)
+    return storage
+
+
+def build_world(enterprise, assessor, region) -> World:
+    department = DepartmentFactory(enterprise=enterprise)
+    workplace = WorkplaceFactory(department=department)
+    hazard = HazardFactory(workplace=workplace)
+    assessment = assessment_create(hazard=hazard, assessor=assessor, inputs={"probability": 3, "severity": 3})
+    measure = ControlMeasureFactory(hazard=hazard)
+    done = ControlMeasureFactory(hazard=hazard, description="Заменить светильники")
+    evidence = evidence_add(
+        measure=done,
+        file=SimpleUploadedFile("photo.png", png_bytes(), content_type="image/png"),
+        uploaded_by=assessor,
+    )
+    incident = IncidentFactory(workplace=workplace)
+    report = Report.objects.create(
+        type=ReportType.ENTERPRISE,
+        scope_key=f"enterprise:{enterprise.pk}",
+        enterprise=enterprise,
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 1, 31),
+        status=ReportStatus.READY,
+    )
+    report.file.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    return World(
+        enterprise=enterprise,
+        region=region,
+        department=department,
+        workplace=workplace,
+        hazard=hazard,
+        assessment=assessment,
+        measure=measure,
+        evidence=evidence,
+        incident=incident,
+        report=report,
+    )
+
+
+@pytest.fixture
+def world_a(enterprise_a, officer_a, private_storage) -> World:
+    return build_world(enterprise_a, officer_a, enterprise_a.region)
+
+
+@pytest.fixture
+def world_b(enterprise_b, officer_b, region_b, private_storage) -> World:
+    # B's region code is another region's: B itself shares A's region.
+    return build_world(enterprise_b, officer_b, region_b)

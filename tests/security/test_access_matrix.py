@@ -1,0 +1,246 @@
+"""Every URL of the project, requested by every persona, with objects of enterprises A and B.
+
+The URL patterns are enumerated from the URLconf, so a view added tomorrow fails this test until
+its row is declared in ACCESS below — the one table of who may read and who may write what."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# Patterns left out of the matrix, each with the reason. (Static files need no entry: WhiteNoise
+# serves them from its middleware, and the URLconf has no pattern for them.)
+SKIPPED_NAMESPACES = {
+    # Django's admin has its own permission system (is_staff + model permissions), tested by Django.
+    "admin": "Django admin",
+}
+SKIPPED_NAMES = {
+    # Switches the interface language; it reads and writes no data.
+    "set_language": "language switch",
+    # The load balancers' health check is public by design and touches no data.
+    "healthz": "health check",
+}
+
+# --- Who may do what ----------------------------------------------------------------------------
+# Levels of access of one HTTP method of one view.
+PUBLIC = "public"  # everyone, signed in or not
+OPEN = "open"  # every signed-in user (pages without objects, or with their own scoping)
+READ = "read"  # who sees the object; 404 for every other signed-in user
+WRITE = "write"  # who sees it and may write; 403 for read-only roles who see it; 404 for others
+APPROVE = "approve"  # managers and admins who see it; 403 for others who see it; 404 for the rest
+FEDERAL = "federal"  # federal reviewers and admins; 404 for everyone else
+NOT_ALLOWED = "405"  # the method is refused (405) for every signed-in user
+REFUSED = "refused"  # the method is refused (405) for everyone, signed in or not
+
+
+@dataclass(frozen=True)
+class Access:
+    get: str
+    post: str
+    pk: str | None = None  # the kind of object ``pk`` names in this URL
+
+
+# Kinds of object named by every other URL keyword; ``pk`` is declared per URL.
+KWARG_KINDS = {"enterprise_pk": "enterprise", "workplace_pk": "workplace", "code": "region"}
+
+ACCESS = {
+    "home": Access(OPEN, OPEN),
+    "login": Access(PUBLIC, PUBLIC),
+    "logout": Access(REFUSED, PUBLIC),
+    "enterprises:structure": Access(READ, READ),
+    "hazards:add": Access(WRITE, WRITE),
+    "hazards:copy": Access(WRITE, WRITE),
+    "hazards:edit": Access(WRITE, WRITE, pk="hazard"),
+    "hazards:set_status": Access(NOT_ALLOWED, WRITE, pk="hazard"),
+    "hazards:catalogue_search": Access(OPEN, NOT_ALLOWED),
+    "hazards:model_measures": Access(OPEN, NOT_ALLOWED),
+    "hazards:own_add": Access(WRITE, WRITE),
+    "assessments:overview": Access(READ, NOT_ALLOWED),
+    "assessments:register": Access(READ, NOT_ALLOWED),
+    "assessments:import": Access(WRITE, WRITE),
+    "assessments:import_template": Access(READ, NOT_ALLOWED),
+    "assessments:workplace": Access(READ, NOT_ALLOWED, pk="workplace"),
+    "assessments:hazard": Access(READ, READ, pk="hazard"),
+    "assessments:assess": Access(WRITE, WRITE, pk="hazard"),
+    "assessments:assessment_approve": Access(NOT_ALLOWED, APPROVE, pk="assessment"),
+    "assessments:measure_add": Access(WRITE, WRITE, pk="hazard"),
+    "assessments:measure_complete": Access(WRITE, WRITE, pk="measure"),
+    "assessments:evidence": Access(READ, NOT_ALLOWED, pk="evidence"),
+    "assessments:incidents": Access(READ, READ),
+    "assessments:incident_add": Access(WRITE, WRITE),
+    "assessments:review_start": Access(WRITE, WRITE, pk="workplace"),
+    "reports:federal": Access(FEDERAL, NOT_ALLOWED),
+    "reports:federal_export": Access(FEDERAL, NOT_ALLOWED),
+    # Everyone has a dashboard: officers and managers their enterprise's, reviewers their region's.
+    "reports:dashboard": Access(OPEN, NOT_ALLOWED),
+    # Recomputes cached figures only, for anyone with a dashboard; it changes no register data.
+    "reports:refresh": Access(NOT_ALLOWED, OPEN),
+    "reports:region": Access(READ, NOT_ALLOWED),
+    "reports:region_export": Access(READ, NOT_ALLOWED),
+    "reports:enterprise": Access(READ, NOT_ALLOWED, pk="enterprise"),
+    # Asking for a PDF report is reading: reviewers may order one of an enterprise they see.
+    "reports:report_new": Access(READ, READ, pk="enterprise"),
+    "reports:report_list": Access(OPEN, NOT_ALLOWED),
+    "reports:report_detail": Access(READ, NOT_ALLOWED, pk="report"),
+    "reports:report_download": Access(READ, NOT_ALLOWED, pk="report"),
+}
+
+PERSONAS = [
+    "anonymous",
+    "officer_a",
+    "officer_b",
+    "manager_a",
+    "reviewer_region",
+    "reviewer_other_region",
+    "federal",
+    "admin_user",
+]
+# Declared here rather than asked of enterprises.access, so the matrix checks that module.
+SEES_ENTERPRISE = {
+    "A": {"officer_a", "manager_a", "reviewer_region", "federal", "admin_user"},
+    "B": {"officer_b", "reviewer_region", "federal", "admin_user"},
+}
+SEES_REGION = {
+    "A": {"reviewer_region", "federal", "admin_user"},
+    "B": {"reviewer_other_region", "federal", "admin_user"},
+}
+WRITERS = {"officer_a", "officer_b", "manager_a", "admin_user"}
+APPROVERS = {"manager_a", "admin_user"}
+SEES_EVERYTHING = {"federal", "admin_user"}
+
+
+# --- The URLconf, walked ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    kwargs: tuple[str, ...]
+
+
+def _kwarg_names(pattern) -> list[str]:
+    converters = getattr(pattern, "converters", None)
+    if converters is not None:
+        return list(converters)
+    return list(pattern.regex.groupindex)
+
+
+def walk(patterns=None, namespace: str = "", kwargs: tuple = ()) -> list[Route]:
+    """Every named view of the URLconf, through includes and i18n_patterns, with its keywords."""
+    routes = []
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        names = (*kwargs, *_kwarg_names(entry.pattern))
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace or ""
+            if inner in SKIPPED_NAMESPACES:
+                continue
+            prefix = f"{namespace}{inner}:" if inner else namespace
+            routes += walk(entry.url_patterns, prefix, names)
+        elif isinstance(entry, URLPattern):
+            # An unnamed view could not be reversed, declared or kept in sight: refuse it.
+            assert entry.name, f"URL pattern {entry.pattern} has no name"
+            if entry.name in SKIPPED_NAMES and not namespace:
+                continue
+            routes.append(Route(f"{namespace}{entry.name}", tuple(names)))
+    return routes
+
+
+ROUTES = walk()
+
+
+def test_every_url_is_declared_in_the_access_table():
+    names = {route.name for route in ROUTES}
+    assert sorted(names - ACCESS.keys()) == [], "views missing from ACCESS"
+    assert sorted(ACCESS.keys() - names) == [], "ACCESS rows for views that no longer exist"
+
+
+def test_every_url_keyword_names_a_known_kind_of_object():
+    for route in ROUTES:
+        for kwarg in route.kwargs:
+            known = ACCESS[route.name].pk if kwarg == "pk" else KWARG_KINDS.get(kwarg)
+            assert known, f"{route.name}: no kind of object declared for <{kwarg}>"
+
+
+# --- Expectations -------------------------------------------------------------------------------
+
+
+def expected(level: str, persona: str, owner: str | None, scope: str) -> str:
+    """'ok', 'login', '403', '404' or '405' for one persona."""
+    if level == PUBLIC:
+        return "ok"
+    if level == REFUSED:
+        return "405"
+    if persona == "anonymous":
+        return "login"
+    if level == NOT_ALLOWED:
+        return "405"
+    if level == OPEN:
+        return "ok"
+    if level == FEDERAL:
+        return "ok" if persona in SEES_EVERYTHING else "404"
+    sees = (SEES_REGION if scope == "region" else SEES_ENTERPRISE)[owner]
+    if persona not in sees:
+        return "404"
+    if level == READ:
+        return "ok"
+    allowed = WRITERS if level == WRITE else APPROVERS
+    return "ok" if persona in allowed else "403"
+
+
+def outcome(response) -> str:
+    if response.status_code == 302:
+        login = reverse(settings.LOGIN_URL)
+        return "login" if response["Location"].startswith(login) else "redirect"
+    return str(response.status_code)
+
+
+def matches(want: str, got: str, level: str) -> bool:
+    if want == "ok":
+        # The logout and login pages send signed-in users on, to the login page among others.
+        return got in ("200", "redirect") or (level == PUBLIC and got == "login")
+    return want == got
+
+
+def urls_for(route: Route, worlds: dict) -> list[tuple[str | None, str, str]]:
+    """(owner, scope, url) for each enterprise whose objects the route can name."""
+    if not route.kwargs:
+        return [(None, "none", reverse(route.name))]
+    access = ACCESS[route.name]
+    kinds = {kw: access.pk if kw == "pk" else KWARG_KINDS[kw] for kw in route.kwargs}
+    scope = "region" if "region" in kinds.values() else "enterprise"
+    built = []
+    for owner, world in worlds.items():
+        values = {
+            kw: getattr(world, kind).code if kind == "region" else getattr(world, kind).pk
+            for kw, kind in kinds.items()
+        }
+        built.append((owner, scope, reverse(route.name, kwargs=values)))
+    return built
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_access_matrix(persona, request, world_a, world_b):
+    client = Client()
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    worlds = {"A": world_a, "B": world_b}
+    wrong = []
+    # Views missing from ACCESS fail test_every_url_is_declared_in_the_access_table.
+    for route in (route for route in ROUTES if route.name in ACCESS):
+        access = ACCESS[route.name]
+        for owner, scope, url in urls_for(route, worlds):
+            for method, level in (("GET", access.get), ("POST", access.post)):
+                if user is not None:
+                    # Signing in every time: the logout view ends the session.
+                    client.force_login(user)
+                response = client.get(url) if method == "GET" else client.post(url, {})
+                got = outcome(response)
+                if response.streaming:
+                    # Read to the end, which closes the file the way the test client expects
+                    # (closing it by hand would also close the test's database connection).
+                    b"".join(response.streaming_content)
+                want = expected(level, persona, owner, scope)
+                if not matches(want, got, level):
+                    wrong.append(f"{method} {url} ({route.name}, {owner or '-'}): want {want}, got {got}")
+    assert not wrong, "\n".join(wrong)
