@@ -206,14 +206,17 @@ def heat_map_chart(heat: HeatMap, *, title: str | None = None) -> str:
             f'<text x="{left + (severity - 0.5) * cell}" y="{bottom + 22}" text-anchor="middle" '
             f'font-size="14" fill="#212529">{severity}</text>'
         )
+    # Labels outside the f-strings: xgettext does not see calls inside f-string braces.
+    severity_label = escape(_("Severity (S)"))
+    probability_label = escape(_("Probability (P)"))
     parts.append(
         f'<text x="{left + 2.5 * cell}" y="{bottom + 48}" text-anchor="middle" font-size="14" '
-        f'fill="#212529">{escape(_("Severity (S)"))}</text>'
+        f'fill="#212529">{severity_label}</text>'
     )
     middle = top + 2.5 * cell
     parts.append(
         f'<text x="{left - 44}" y="{middle}" text-anchor="middle" font-size="14" fill="#212529" '
-        f'transform="rotate(-90 {left - 44} {middle})">{escape(_("Probability (P)"))}</text>'
+        f'transform="rotate(-90 {left - 44} {middle})">{probability_label}</text>'
     )
     # Legend: one swatch per band, with its name, in two rows.
     for index, level in enumerate(LEVELS):
