@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format check messages worker beat clean system-libs bench
+.PHONY: help run test lint format check messages worker beat mailsink clean system-libs bench
 
 help:
 	@echo "make run       install into .venv, migrate, load the demo data, serve http://127.0.0.1:8000"
@@ -20,6 +20,7 @@ help:
 	@echo "make messages  re-extract and compile the Russian translations"
 	@echo "make worker    a Celery worker on the celery and pdf queues (needs REDIS_URL)"
 	@echo "make beat      the Celery beat scheduler (needs REDIS_URL; run exactly one)"
+	@echo "make mailsink  a local SMTP server on 127.0.0.1:1025 printing the e-mails it receives"
 	@echo "make bench     benchmark the dashboards on PostgreSQL (SCALE=small: under a minute)"
 	@echo "make clean     remove .venv and caches (var/, the demo database, stays)"
 
@@ -51,12 +52,21 @@ run: system-libs
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# One worker for both queues, enough on a laptop. WeasyPrint returns memory to the system only
+# when its process exits: a pool child is replaced after 20 tasks or once it holds ~600 MB.
+# Production runs the pdf queue on workers of its own (docker-compose.yml).
 worker: system-libs
-	$(VENV)/bin/celery -A riskpilot worker -Q celery,pdf --loglevel INFO
+	$(VENV)/bin/celery -A riskpilot worker -Q celery,pdf --concurrency 2 --loglevel INFO \
+		--max-tasks-per-child 20 --max-memory-per-child 600000
 
 beat: system-libs
 	$(VENV)/bin/celery -A riskpilot beat --loglevel INFO \
 		--scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+# An SMTP server on 127.0.0.1:1025 that prints every message it receives (the reports and
+# reminders sent by `make worker` with EMAIL_URL=smtp://127.0.0.1:1025).
+mailsink: $(INSTALLED)
+	$(PY) -m aiosmtpd --nosetuid --listen 127.0.0.1:1025 --class aiosmtpd.handlers.Debugging stdout
 
 # --- Checking ---------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ RISKPILOT_ENV=production the secret key, hosts and database must come from the e
 """
 
 import datetime
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -195,7 +196,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 # Redis re-delivers an unacknowledged task after this; retries must be shorter.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # PDF rendering is slow and memory-hungry: its own queue, so it never holds up other tasks
@@ -211,6 +212,11 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="RiskPilot <noreply@riskpilot.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who hears about reports that finally failed to render or to be delivered ("Name <address>",
+# comma-separated); an empty list only logs.
+ADMINS = [tuple(parsed) for parsed in getaddresses(env.list("ADMINS", default=[]))]
+# The address of the site as users reach it, for links in e-mails (no request to build them from).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working shift

@@ -49,6 +49,11 @@ def missing_service(marker: str) -> str | None:
         return "PostgreSQL not configured: set DATABASE_URL=postgres://…"
     if marker in ("redis", "worker") and not _redis_answers():
         return "Redis not reachable: set REDIS_URL=redis://127.0.0.1:6379/0 and start redis-server"
+    # Worker tests start their own throw-away redis-server, worker and beat on the test database.
+    if marker == "worker" and not shutil.which("redis-server"):
+        return "redis-server not installed: apt-get install redis-server"
+    if marker == "worker" and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "worker tests need PostgreSQL (a worker process cannot see an in-memory SQLite database)"
     if marker == "browser" and not _chromium_found():
         return "Chromium or Playwright missing: apt-get install chromium (Playwright comes with .[dev])"
     return None

@@ -35,7 +35,7 @@ def test_officer_browses_adds_a_hazard_from_the_catalogue_and_exports_the_filter
     translation.activate("ru")
     context = browser.new_context(viewport=VIEWPORTS[viewport], locale="ru-RU", accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # a hang guard, generous for a busy machine
 
     def shot(name):
         ARTIFACTS.mkdir(exist_ok=True)

@@ -48,7 +48,7 @@ def test_officer_assesses_controls_and_reassesses_a_risk(
     event = HazardousEvent.objects.get_by_natural_key("8.1")
     context = browser.new_context(viewport=VIEWPORTS[viewport], locale="ru-RU")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # a hang guard, generous for a busy machine
 
     def shot(name):
         ARTIFACTS.mkdir(exist_ok=True)
