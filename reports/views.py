@@ -346,20 +346,16 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 @require_GET
 def region_export(request, code):
     region = region_for_user(request.user, code)
-    _form, filters = _filters(request)
-    run = rollups.fresh_run()
-    enterprises = Enterprise.objects.for_user(request.user).filter(region=region)
-    rows = figures.enterprise_rows(enterprises, filters)
-    key, descending = _sorting(request)
-    content = exports.table_workbook(
+    return _table_export(
+        request,
+        rows_of=lambda filters: figures.enterprise_rows(
+            Enterprise.objects.for_user(request.user).filter(region=region), filters
+        ),
         title=_("%(region)s: enterprises of the pilot") % {"region": region.name},
-        rows=tables.sort_rows(rows, key, descending),
-        totals=figures.total(rows, label=_("Region total")),
-        filters=filters,
-        run=run,
+        total_label=_("Region total"),
         per_enterprise=True,
+        file_stem=f"riskpilot-region-{region.code}",
     )
-    return _xlsx_response(content, f"riskpilot-region-{region.code}-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
 @login_required
@@ -367,19 +363,31 @@ def region_export(request, code):
 def federal_export(request):
     if not request.user.sees_everything:
         raise Http404
+    return _table_export(
+        request,
+        rows_of=lambda filters: figures.region_rows(Enterprise.objects.for_user(request.user), filters),
+        title=_("Regions of the pilot"),
+        total_label=_("All regions"),
+        per_enterprise=False,
+        file_stem="riskpilot-regions",
+    )
+
+
+def _table_export(request, *, rows_of, title, total_label, per_enterprise, file_stem):
+    """A dashboard's table as .xlsx, with the page's filters and sorting."""
     _form, filters = _filters(request)
     run = rollups.fresh_run()
-    rows = figures.region_rows(Enterprise.objects.for_user(request.user), filters)
+    rows = rows_of(filters)
     key, descending = _sorting(request)
     content = exports.table_workbook(
-        title=_("Regions of the pilot"),
+        title=title,
         rows=tables.sort_rows(rows, key, descending),
-        totals=figures.total(rows, label=_("All regions")),
+        totals=figures.total(rows, label=total_label),
         filters=filters,
         run=run,
-        per_enterprise=False,
+        per_enterprise=per_enterprise,
     )
-    return _xlsx_response(content, f"riskpilot-regions-{timezone.localdate():%Y-%m-%d}.xlsx")
+    return _xlsx_response(content, f"{file_stem}-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
 @login_required
