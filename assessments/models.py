@@ -515,3 +515,22 @@ class WorkplaceReview(TimeStampedModel):
 
     def __str__(self):
         return f"{self.workplace_id} {self.reviewed_on}"
+
+
+class DigestSent(TimeStampedModel):
+    """The weekly reminder sent to one user for one week: written in the transaction that sends
+    it, so a task queued twice (or re-delivered by the broker) never mails a person twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    week = models.DateField(_("week"), help_text=_("The Monday of the week."))
+
+    class Meta:
+        ordering = ["-week", "user"]
+        verbose_name = _("weekly reminder sent")
+        verbose_name_plural = _("weekly reminders sent")
+        constraints = [models.UniqueConstraint(fields=["user", "week"], name="digest_once_a_week")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.week}"

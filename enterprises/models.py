@@ -309,6 +309,14 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=2, choices=[("ru", "Русский"), ("en", "English")], default="ru"
     )
+    weekly_digest = models.BooleanField(
+        _("weekly reminder e-mail"),
+        default=True,
+        help_text=_(
+            "On Mondays: measures overdue or due within two weeks and register rows due for review "
+            "(safety officers and managers)."
+        ),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

@@ -6,4 +6,5 @@ app_name = "enterprises"
 
 urlpatterns = [
     path("<int:enterprise_pk>/structure/", views.structure, name="structure"),
+    path("preferences/", views.preferences, name="preferences"),
 ]

@@ -1,10 +1,17 @@
-"""Browsing an enterprise's structure: structural units (nested) and their workplaces."""
+"""Browsing an enterprise's structure (structural units, nested, and their workplaces) and a user's
+own settings."""
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
 from .access import get_for_user
-from .models import Enterprise, Workplace
+from .models import Enterprise, User, Workplace
 from .services import department_tree, natural_key
 
 
@@ -47,3 +54,27 @@ def structure(request, enterprise_pk):
             "headcount": sum(node["headcount"] for node in nodes),
         },
     )
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["language", "weekly_digest"]
+        labels = {"language": _("Language of e-mails")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save")))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    """A user's own settings: the language of the e-mails and the weekly reminder."""
+    form = PreferencesForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your settings are saved."))
+        return redirect("enterprises:preferences")
+    return render(request, "enterprises/preferences.html", {"form": form})

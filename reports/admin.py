@@ -3,7 +3,15 @@ support person can see when the figures were last refreshed and what a dashboard
 
 from django.contrib import admin
 
-from .models import EnterpriseFigures, EnterpriseMonth, Report, RollupRun
+from .models import (
+    Delivery,
+    DeliveryAttempt,
+    EnterpriseFigures,
+    EnterpriseMonth,
+    Report,
+    RollupRun,
+    Subscription,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -54,3 +62,34 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "language", "active", "created_by", "created_at")
+    list_filter = ("type", "frequency", "active")
+    list_select_related = ("enterprise", "region", "created_by")
+    search_fields = ("recipients", "enterprise__short_name", "enterprise__inn")
+    raw_id_fields = ("enterprise", "created_by")
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    fields = ("number", "started_at", "finished_at", "outcome", "error")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """The record of what was sent: read-only (the reconciler and the tasks write it)."""
+
+    list_display = ("report", "status", "attempts", "sent_at", "updated_at")
+    list_filter = ("status",)
+    list_select_related = ("report", "report__enterprise")
+    search_fields = ("recipients", "report__scope_key")
+    inlines = [DeliveryAttemptInline]

@@ -12,6 +12,7 @@ next refresh writes it again.
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from assessments.models import private_storage
 from enterprises.models import Enterprise
@@ -324,3 +325,181 @@ class Report(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (ReportStatus.READY, ReportStatus.FAILED)
+
+
+# --- Subscriptions and delivery ----------------------------------------------------------------
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Subscriptions to the reports the user may see (the same scopes as Report.for_user)."""
+        from enterprises.access import NOTHING
+
+        if not (user and user.is_authenticated and user.is_active):
+            return self.filter(NOTHING)
+        if user.sees_everything:
+            return self
+        enterprises = Enterprise.objects.for_user(user).values("pk")
+        scope = Q(type=ReportType.ENTERPRISE, enterprise__in=enterprises)
+        if user.is_regional_reviewer and user.region_id:
+            scope |= Q(type=ReportType.REGION, region_id=user.region_id)
+        return self.filter(scope)
+
+    def active(self):
+        return self.filter(active=True)
+
+
+class Subscription(TimeStampedModel):
+    """E-mail addresses that receive one report every month or quarter. At each due date the
+    fan-out creates the report's row and one Delivery per subscription (reports.delivery)."""
+
+    type = models.CharField(_("report"), max_length=12, choices=ReportType.choices)
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_subscriptions",
+        verbose_name=_("enterprise"),
+    )
+    region = models.ForeignKey(
+        "enterprises.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_subscriptions",
+        verbose_name=_("region"),
+    )
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
+    language = models.CharField(
+        _("language"), max_length=2, choices=ReportLanguage.choices, default=ReportLanguage.RU
+    )
+    # One address per line, lower-case, validated by the service (a text column works on every
+    # database; there are only a handful per subscription).
+    recipients = models.TextField(_("recipients"), help_text=_("One e-mail address per line."))
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        "enterprises.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    # Who subscribed whom, who stopped it: kept like the register's own changes.
+    history = HistoricalRecords()
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-active", "type", "pk"]
+        verbose_name = _("report subscription")
+        verbose_name_plural = _("report subscriptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(type="enterprise") | Q(enterprise__isnull=False),
+                name="subscription_enterprise_scope",
+            ),
+            models.CheckConstraint(
+                condition=~Q(type="region") | Q(region__isnull=False), name="subscription_region_scope"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()}: {self.scope_name} ({self.get_frequency_display()})"
+
+    @property
+    def scope_name(self) -> str:
+        if self.enterprise_id:
+            return self.enterprise.short_name
+        if self.region_id:
+            return self.region.name
+        return str(_("Russian Federation"))
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return [line for line in self.recipients.split() if line]
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Delivery(TimeStampedModel):
+    """One report owed to one subscription. Created by the fan-out together with the report's row,
+    before anything is queued; sent once the report is ready; every try is a DeliveryAttempt."""
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("subscription")
+    )
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("report")
+    )
+    recipients = models.TextField(_("recipients"), help_text=_("The addresses at the time of the fan-out."))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "report"], name="delivery_one_per_report"),
+        ]
+        indexes = [
+            # The reconciler's scan of deliveries that are owed but not moving.
+            models.Index(fields=["status", "updated_at"], name="delivery_status_updated"),
+        ]
+
+    def __str__(self):
+        return f"{self.report} → {self.recipients.split()[0] if self.recipients else '-'}"
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return self.recipients.split()
+
+
+class AttemptOutcome(models.TextChoices):
+    SENDING = "sending", _("In progress")
+    SENT = "sent", _("Sent")
+    ERROR = "error", _("Error")
+    INTERRUPTED = "interrupted", _("Interrupted")
+
+
+class DeliveryAttempt(TimeStampedModel):
+    """One try at sending a delivery's e-mail, and how it ended."""
+
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="attempt_log", verbose_name=_("delivery")
+    )
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=AttemptOutcome.choices, default=AttemptOutcome.SENDING
+    )
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="delivery_attempt_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.delivery_id} #{self.number} {self.outcome}"

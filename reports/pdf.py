@@ -331,6 +331,46 @@ def region_context(region, period: ReportPeriod) -> dict:
     }
 
 
+# The federal summary lists, per region, only the enterprises with the most high and critical
+# risks: the regional summaries have the rest.
+TOP_ENTERPRISES = 5
+
+
+def _by_concern(rows):
+    return sorted(rows, key=lambda row: (-row.rows_high_critical, -row.measures_overdue, row.label))
+
+
+def federal_context(period: ReportPeriod) -> dict:
+    """The federal summary: the country's totals, then one section per region with its figures and
+    its enterprises of most concern."""
+    enterprises = Enterprise.objects.all()
+    indicators, now, trends = _indicators(enterprises, period)
+    filters = _filters(period.start, period.last_month)
+    per_region: dict[int, list] = {}
+    for row in figures.enterprise_rows(enterprises, filters):
+        per_region.setdefault(row.region.pk, []).append(row)
+    regions = sorted(figures.region_rows(enterprises, filters), key=lambda row: row.region.code)
+    sections = []
+    for row in regions:
+        ranked = _by_concern(per_region.get(row.region.pk, []))
+        sections.append(
+            {"figures": row, "top": ranked[:TOP_ENTERPRISES], "more": max(0, len(ranked) - TOP_ENTERPRISES)}
+        )
+    return {
+        "period_label": period.label(),
+        "previous_label": period.previous().label(),
+        "period": period,
+        "generated_at": timezone.localtime(),
+        "figures": now,
+        "indicators": indicators,
+        "levels": [(level, RiskLevel(level).label, now.level(level)) for level in (5, 4, 3, 2, 1)],
+        **_charts(figures.heat_map(enterprises, figures.Filters()), trends),
+        "rows": regions,
+        "sections": sections,
+        "top_enterprises": TOP_ENTERPRISES,
+    }
+
+
 # --- Rendering ---------------------------------------------------------------------------------
 
 
@@ -354,7 +394,9 @@ def report_html(report: Report) -> str:
             template = "reports/pdf/region.html"
             header = _("Regional summary: %(name)s") % {"name": report.region.name}
         else:
-            raise ValueError(f"Reports of type {report.type!r} are not rendered yet.")
+            context = federal_context(period)
+            template = "reports/pdf/federal.html"
+            header = _("Federal summary")
         context.update({"report": report, "language": report.language})
         context["css"] = page_strings(
             header_left=header, header_right=context["period_label"], generated_at=context["generated_at"]

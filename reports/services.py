@@ -136,6 +136,11 @@ def _refresh_figures(report: Report) -> None:
     """Exact figures for the report's scope, whatever the periodic refresh is doing. If that
     refresh writes the same enterprises at this moment, one of the two transactions meets the
     other's rows: its figures are the ones just written, so the report goes on with them."""
+    if report.type == ReportType.FEDERAL:
+        # Every enterprise: the periodic refresh's own incremental step (the enterprises changed
+        # since its last run), rather than recounting the whole country for one document.
+        rollups.refresh_due()
+        return
     enterprise_ids = _enterprise_ids(report)
     if not enterprise_ids:
         return

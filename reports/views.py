@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from enterprises.access import get_for_user
 from enterprises.models import Enterprise, Region, Workplace
 from hazards.models import HazardStatus, RiskLevel
+from riskpilot.db_routers import replica_reads
 
 from . import charts, exports, figures, okved, rollups, tables
 from .forms import DashboardFilterForm
@@ -197,6 +198,7 @@ def _form_html(form) -> str:
 
 @login_required
 @require_GET
+@replica_reads
 def federal(request):
     if not request.user.sees_everything:
         raise Http404
@@ -237,6 +239,7 @@ def _enterprise_links(filters, query):
 
 @login_required
 @require_GET
+@replica_reads
 def region(request, code):
     region = region_for_user(request.user, code)
     form, filters = _filters(request)
@@ -279,6 +282,7 @@ def _maybe_url(name, *args):
 
 @login_required
 @require_GET
+@replica_reads
 def enterprise(request, pk):
     enterprise = get_for_user(Enterprise.objects.select_related("region"), request.user, pk=pk)
     form, filters = _filters(request, with_section=False)
@@ -344,6 +348,7 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads
 def region_export(request, code):
     region = region_for_user(request.user, code)
     return _table_export(
@@ -360,6 +365,7 @@ def region_export(request, code):
 
 @login_required
 @require_GET
+@replica_reads
 def federal_export(request):
     if not request.user.sees_everything:
         raise Http404

@@ -8,6 +8,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,8 +19,9 @@ from enterprises.access import get_for_user
 from enterprises.models import Enterprise
 
 from . import pdf, services
-from .models import Report, ReportLanguage, ReportStatus, ReportType
+from .models import DeliveryStatus, Report, ReportLanguage, ReportStatus, ReportType
 from .rollups import add_months, first_of_month
+from .views import region_for_user
 
 REPORTS_PER_PAGE = 50
 
@@ -61,12 +63,36 @@ class ReportRequestForm(forms.Form):
 def report_new(request, pk):
     """The "Generate report" form of an enterprise; POST creates (or finds) the report and shows it."""
     enterprise = get_for_user(Enterprise.objects.select_related("region"), request.user, pk=pk)
+    recent = Report.objects.filter(type=ReportType.ENTERPRISE, enterprise=enterprise)
+    return _request_form(request, ReportType.ENTERPRISE, enterprise, recent, enterprise=enterprise)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def region_report_new(request, code):
+    """The regional summary, for the region's reviewers and federal reviewers."""
+    region = region_for_user(request.user, code)
+    recent = Report.objects.filter(type=ReportType.REGION, region=region)
+    return _request_form(request, ReportType.REGION, region, recent, region=region)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def federal_report_new(request):
+    """The federal summary, for federal reviewers and administrators."""
+    if not request.user.sees_everything:
+        raise Http404
+    recent = Report.objects.filter(type=ReportType.FEDERAL)
+    return _request_form(request, ReportType.FEDERAL, None, recent)
+
+
+def _request_form(request, kind, scope, recent, **context):
     if request.method == "POST":
         form = ReportRequestForm(request.POST)
         if form.is_valid():
             report, _queued = services.report_request(
-                type=ReportType.ENTERPRISE,
-                scope=enterprise,
+                type=kind,
+                scope=scope,
                 period=form.period(),
                 language=form.cleaned_data["language"],
                 user=request.user,
@@ -77,11 +103,11 @@ def report_new(request, pk):
         # The last whole month by default: the current one is still running.
         last_month = add_months(first_of_month(timezone.localdate()), -1)
         form = ReportRequestForm(initial={"month": last_month, "language": request.user.language or "ru"})
-    recent = (
-        Report.objects.for_user(request.user).filter(enterprise=enterprise).select_related("enterprise")[:10]
-    )
+    recent = recent.select_related("enterprise", "region")[:10]
     return render(
-        request, "reports/report_form.html", {"enterprise": enterprise, "form": form, "recent": recent}
+        request,
+        "reports/report_form.html",
+        {"form": form, "recent": recent, "kind": kind, "kind_label": ReportType(kind).label, **context},
     )
 
 
@@ -94,8 +120,10 @@ def _report_for_user(user, pk) -> Report:
 def report_detail(request, pk):
     """The report's status; while it is queued or rendering, htmx asks again every 2 s."""
     report = _report_for_user(request.user, pk)
-    template = "reports/report_status.html" if request.htmx else "reports/report_detail.html"
-    return render(request, template, {"report": report})
+    if request.htmx:
+        return render(request, "reports/report_status.html", {"report": report})
+    deliveries = report.deliveries.select_related("subscription").prefetch_related("attempt_log")
+    return render(request, "reports/report_detail.html", {"report": report, "deliveries": deliveries})
 
 
 @login_required
@@ -144,7 +172,12 @@ class ReportFilter(django_filters.FilterSet):
 @require_GET
 def report_list(request):
     """The archive: every report the user may see, newest first, with filters."""
-    reports = Report.objects.for_user(request.user).select_related("enterprise", "region", "requested_by")
+    reports = (
+        Report.objects.for_user(request.user)
+        .select_related("enterprise", "region", "requested_by")
+        .annotate(failed_deliveries=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.FAILED)))
+        .order_by("-created_at", "-pk")  # an aggregate drops Meta.ordering
+    )
     filterset = ReportFilter(request.GET or None, queryset=reports, user=request.user)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else reports
     page = Paginator(rows, REPORTS_PER_PAGE).get_page(request.GET.get("page"))

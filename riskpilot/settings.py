@@ -120,6 +120,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif not PRODUCTION:
     VAR_DIR.mkdir(exist_ok=True)
+# A read-only PostgreSQL replica for the dashboards (riskpilot/db_routers.py, @replica_reads):
+# their figures are minutes old by design, so replica lag costs nothing. Everything else, and
+# every write, stays on the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # Tests read the primary through this alias: there is no replication in a test run.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["riskpilot.db_routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "enterprises.User"
@@ -171,6 +181,28 @@ STORAGES = {
     },
 }
 
+# Private files in S3-compatible object storage instead (AWS S3, Yandex Object Storage, MinIO):
+# the web containers then keep nothing on their own disks. The bucket stays private; files still
+# go out only through RiskPilot's access-checked views, never by a public or signed link.
+PRIVATE_STORAGE = env.str("PRIVATE_STORAGE", default="filesystem")
+if PRIVATE_STORAGE not in ("filesystem", "s3"):
+    raise ImproperlyConfigured("PRIVATE_STORAGE must be 'filesystem' or 's3'.")
+if PRIVATE_STORAGE == "s3":
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID"),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            # MinIO and most S3-compatible services want path-style addresses.
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
+        },
+    }
+
 # Uploads bigger than this are refused by the forms that take files (evidence photos, imports).
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -202,6 +234,20 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # PDF rendering is slow and memory-hungry: its own queue, so it never holds up other tasks
 # (a worker for it: celery -A riskpilot worker -Q pdf --concurrency 1 --max-tasks-per-child 20).
 CELERY_TASK_ROUTES = {"reports.tasks.render_report": {"queue": "pdf"}}
+
+# Subscribed reports by e-mail (reports.delivery). A failed send is tried again after
+# base × 2^(n-1) seconds, capped at 30 minutes: every wait stays below the broker's visibility
+# timeout, so a retry is never mistaken for a lost task. After the last attempt the delivery is
+# marked failed and the ADMINS are told.
+REPORTS_DELIVERY_RETRY_BASE = env.int("REPORTS_DELIVERY_RETRY_BASE", default=60)
+REPORTS_DELIVERY_MAX_ATTEMPTS = env.int("REPORTS_DELIVERY_MAX_ATTEMPTS", default=6)
+# The reconciler re-queues a report or delivery that has not moved for this long (seconds)...
+REPORTS_RECONCILE_GRACE = env.int("REPORTS_RECONCILE_GRACE", default=600)
+# ...and a render that has run longer than the render task's hard time limit (300 s) can only
+# belong to a worker that died.
+REPORTS_RENDER_STALE_AFTER = env.int("REPORTS_RENDER_STALE_AFTER", default=360)
+# Subscriptions fanned out per task: many small tasks, never one giant one.
+REPORTS_FAN_OUT_BATCH = 100
 
 # How old the dashboards' roll-ups may be before a page refreshes them (seconds). Without a
 # broker the refresh runs in the request (0); with one a periodic task keeps them fresh.

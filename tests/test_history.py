@@ -17,7 +17,18 @@ from tests.factories import WorkplaceFactory
 
 REGISTER_APPS = ("enterprises", "hazards", "assessments", "reports")
 # Derived figures, rewritten from the register on every refresh: their history is the register's.
-DERIVED_MODELS = {"RollupRun", "EnterpriseFigures", "HeatCell", "EnterpriseMonth", "Report"}  # Report: a PDF
+# Derived data and logs that are themselves the record: roll-ups, rendered PDFs, and what was
+# sent when (deliveries, their attempts, weekly reminders).
+DERIVED_MODELS = {
+    "RollupRun",
+    "EnterpriseFigures",
+    "HeatCell",
+    "EnterpriseMonth",
+    "Report",
+    "Delivery",
+    "DeliveryAttempt",
+    "DigestSent",
+}
 
 
 def test_every_model_of_the_register_apps_keeps_history():

@@ -274,6 +274,8 @@ class _Loader:
             first_name=data.first_name,
             last_name=data.last_name,
             position=data.position,
+            # Reserved example domain: the weekly reminders of the demo reach no one real.
+            email=f"{data.username}@riskpilot.example.org",
             is_staff=data.role == Role.ADMIN,
             is_superuser=data.role == Role.ADMIN,
         )

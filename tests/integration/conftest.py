@@ -226,6 +226,8 @@ class Services:
             # not the minutes production allows.
             REPORTS_DELIVERY_RETRY_BASE="1",
             REPORTS_RECONCILE_GRACE="3",
+            REPORTS_RENDER_STALE_AFTER="5",
+            REPORTS_DELIVERY_MAX_ATTEMPTS="3",
             PYTHONUNBUFFERED="1",
         )
         return env
@@ -242,7 +244,15 @@ class Services:
         self.processes.append(process)
         return process.start()
 
-    def beat(self) -> CeleryProcess:
+    def beat(self, *, reconcile_every: int = 1) -> CeleryProcess:
+        """Beat with only the reconciler on its schedule, every ``reconcile_every`` seconds
+        (transactional tests empty the tables, so the migration's schedule is written again)."""
+        from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
+
+        PeriodicTask.objects.all().delete()
+        every, _ = IntervalSchedule.objects.get_or_create(every=reconcile_every, period="seconds")
+        PeriodicTask.objects.create(name="reconcile", task="reports.tasks.reconcile_reports", interval=every)
+        PeriodicTasks.update_changed()
         process = CeleryProcess(
             "beat",
             ["--loglevel", "INFO", "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",

@@ -15,7 +15,7 @@ from PIL import Image
 
 from assessments.models import MeasureEvidence
 from assessments.services import assessment_create, evidence_add
-from reports.models import Report, ReportStatus, ReportType
+from reports.models import Frequency, Report, ReportStatus, ReportType, Subscription
 from tests.factories import (
     ControlMeasureFactory,
     DepartmentFactory,
@@ -45,6 +45,7 @@ class World:
     evidence: object
     incident: object
     report: object
+    subscription: object
 
 
 @pytest.fixture
@@ -78,6 +79,12 @@ def build_world(enterprise, assessor, region) -> World:
         status=ReportStatus.READY,
     )
     report.file.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    subscription = Subscription.objects.create(
+        type=ReportType.ENTERPRISE,
+        enterprise=enterprise,
+        frequency=Frequency.MONTHLY,
+        recipients="ot@example.org",
+    )
     return World(
         enterprise=enterprise,
         region=region,
@@ -89,6 +96,7 @@ def build_world(enterprise, assessor, region) -> World:
         evidence=evidence,
         incident=incident,
         report=report,
+        subscription=subscription,
     )
 
 

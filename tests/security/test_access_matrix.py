@@ -31,6 +31,9 @@ READ = "read"  # who sees the object; 404 for every other signed-in user
 WRITE = "write"  # who sees it and may write; 403 for read-only roles who see it; 404 for others
 APPROVE = "approve"  # managers and admins who see it; 403 for others who see it; 404 for the rest
 FEDERAL = "federal"  # federal reviewers and admins; 404 for everyone else
+# Managers, reviewers and admins (who subscribe people to reports); 403 for safety officers
+# (who see the object, if it names one); 404 for those who do not see it.
+SUBSCRIBE = "subscribe"
 NOT_ALLOWED = "405"  # the method is refused (405) for every signed-in user
 REFUSED = "refused"  # the method is refused (405) for everyone, signed in or not
 
@@ -50,6 +53,8 @@ ACCESS = {
     "login": Access(PUBLIC, PUBLIC),
     "logout": Access(REFUSED, PUBLIC),
     "enterprises:structure": Access(READ, READ),
+    # Everyone's own settings: the page only ever shows and changes the signed-in user.
+    "enterprises:preferences": Access(OPEN, OPEN),
     "hazards:add": Access(WRITE, WRITE),
     "hazards:copy": Access(WRITE, WRITE),
     "hazards:edit": Access(WRITE, WRITE, pk="hazard"),
@@ -82,9 +87,15 @@ ACCESS = {
     "reports:enterprise": Access(READ, NOT_ALLOWED, pk="enterprise"),
     # Asking for a PDF report is reading: reviewers may order one of an enterprise they see.
     "reports:report_new": Access(READ, READ, pk="enterprise"),
+    "reports:region_report_new": Access(READ, READ),
+    "reports:federal_report_new": Access(FEDERAL, FEDERAL),
     "reports:report_list": Access(OPEN, NOT_ALLOWED),
     "reports:report_detail": Access(READ, NOT_ALLOWED, pk="report"),
     "reports:report_download": Access(READ, NOT_ALLOWED, pk="report"),
+    # Officers see their enterprise's subscriptions; subscribing is for managers and reviewers.
+    "reports:subscription_list": Access(OPEN, NOT_ALLOWED),
+    "reports:subscription_new": Access(SUBSCRIBE, SUBSCRIBE),
+    "reports:subscription_deactivate": Access(NOT_ALLOWED, SUBSCRIBE, pk="subscription"),
 }
 
 PERSONAS = [
@@ -109,6 +120,7 @@ SEES_REGION = {
 WRITERS = {"officer_a", "officer_b", "manager_a", "admin_user"}
 APPROVERS = {"manager_a", "admin_user"}
 SEES_EVERYTHING = {"federal", "admin_user"}
+SUBSCRIBERS = {"manager_a", "reviewer_region", "reviewer_other_region", "federal", "admin_user"}
 
 
 # --- The URLconf, walked ------------------------------------------------------------------------
@@ -180,12 +192,14 @@ def expected(level: str, persona: str, owner: str | None, scope: str) -> str:
         return "ok"
     if level == FEDERAL:
         return "ok" if persona in SEES_EVERYTHING else "404"
+    if level == SUBSCRIBE and owner is None:
+        return "ok" if persona in SUBSCRIBERS else "403"
     sees = (SEES_REGION if scope == "region" else SEES_ENTERPRISE)[owner]
     if persona not in sees:
         return "404"
     if level == READ:
         return "ok"
-    allowed = WRITERS if level == WRITE else APPROVERS
+    allowed = {WRITE: WRITERS, APPROVE: APPROVERS, SUBSCRIBE: SUBSCRIBERS}[level]
     return "ok" if persona in allowed else "403"
 
 

@@ -1,6 +1,7 @@
 """Render one report to a file, in this process (no broker needed):
 
 python manage.py render_report --enterprise 7707083893 --period 2026-10 --language ru --output report.pdf
+python manage.py render_report --federal --period 2026-Q3 --output federal.pdf
 """
 
 from pathlib import Path
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         scope = parser.add_mutually_exclusive_group(required=True)
         scope.add_argument("--enterprise", help="The enterprise's id or INN.")
         scope.add_argument("--region", help="The region's code (a regional summary).")
+        scope.add_argument("--federal", action="store_true", help="The federal summary (every region).")
         parser.add_argument("--period", required=True, help="A month (2026-10) or a quarter (2026-Q4).")
         parser.add_argument("--quarter", action="store_true", help="The quarter that holds --period's month.")
         parser.add_argument("--language", default="ru", choices=ReportLanguage.values)
@@ -40,10 +42,12 @@ class Command(BaseCommand):
             lookup = Q(inn=value) | Q(pk=int(value)) if value.isdigit() and len(value) < 10 else Q(inn=value)
             scope = Enterprise.objects.select_related("region").filter(lookup).first()
             kind = ReportType.ENTERPRISE
-        else:
+        elif options["region"]:
             scope = Region.objects.filter(code=options["region"]).first()
             kind = ReportType.REGION
-        if scope is None:
+        else:
+            scope, kind = None, ReportType.FEDERAL
+        if scope is None and kind != ReportType.FEDERAL:
             raise CommandError("No such enterprise or region.")
         report, _queued = services.report_request(
             type=kind,

@@ -1,0 +1,52 @@
+"""docker-compose.yml describes the production stack the README promises: every long-running
+service is health-checked, PDFs have workers of their own that give memory back, beat runs once,
+and the web and worker containers share the private files."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+
+COMPOSE = yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+
+
+def command(name: str) -> str:
+    value = SERVICES[name]["command"]
+    return " ".join(value) if isinstance(value, list) else value
+
+
+@pytest.mark.parametrize("name", ["postgres", "redis", "web", "worker", "worker-pdf", "minio"])
+def test_long_running_services_are_health_checked(name):
+    assert SERVICES[name]["healthcheck"]["test"]
+
+
+def test_postgres_keeps_its_data_in_a_volume():
+    assert any(volume.endswith(":/var/lib/postgresql/data") for volume in SERVICES["postgres"]["volumes"])
+    assert "postgres-data" in COMPOSE["volumes"]
+
+
+def test_pdfs_have_their_own_workers_that_give_memory_back():
+    pdf = command("worker-pdf")
+    assert "-Q pdf" in pdf and "--concurrency 1" in pdf
+    assert "--max-tasks-per-child" in pdf and "--max-memory-per-child" in pdf
+    assert "-Q celery" in command("worker") and "pdf" not in command("worker").split("-Q", 1)[1].split()[0]
+
+
+def test_exactly_one_beat():
+    beats = [name for name in SERVICES if "command" in SERVICES[name] and " beat " in command(name)]
+    assert beats == ["beat"]
+    assert SERVICES["beat"].get("deploy", {}).get("replicas", 1) == 1
+    assert "scale" not in SERVICES["beat"]
+
+
+def test_web_and_workers_share_the_private_files():
+    for name in ("web", "worker", "worker-pdf"):
+        service = SERVICES[name]
+        root = service["environment"]["PRIVATE_MEDIA_ROOT"]
+        assert f"private-files:{root}" in service["volumes"], name
+
+
+def test_the_smtp_catcher_is_for_staging_only():
+    assert SERVICES["mailpit"]["profiles"] == ["staging"]
