@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hazards.models import ControlLevel, Hazard, HazardousEvent, HazardStatus, ModelMeasure
+from hazards.services import version_token
 from riskpilot.forms import ModelIdChoiceField, ModelIdMultipleChoiceField
 from riskpilot.localization import localized_key
 
@@ -60,9 +61,12 @@ class AssessmentForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+    # The row's current assessment when the form was loaded (services.current_assessment_token).
+    current = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
 
     def __init__(self, *args, config: dict, previous=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["current"].initial = services.current_assessment_token(previous)
         self.config = config
         self.scales = []
         for spec in config["inputs"]:
@@ -236,10 +240,13 @@ class MeasureCompleteForm(forms.Form):
             "empty": _("The file is empty."),
         },
     )
+    # The measure's version when the form was loaded (hazards.services.check_version).
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=30)
 
     def __init__(self, *args, measure: ControlMeasure, **kwargs):
         super().__init__(*args, **kwargs)
         self.measure = measure
+        self.fields["version"].initial = version_token(measure.updated_at)
         self.fields["done_on"].initial = timezone.localdate()
 
     def clean_done_on(self):

@@ -18,7 +18,7 @@ from PIL import Image, UnidentifiedImageError
 
 from enterprises.models import Workplace
 from hazards.models import ControlLevel, Hazard, HazardousEvent, HazardStatus, RiskLevel
-from hazards.services import hazards_flag_for_reassessment
+from hazards.services import check_version, hazards_flag_for_reassessment, stale_edit_error
 
 from . import scoring
 from .models import (
@@ -55,6 +55,12 @@ def _evaluate(config, inputs, field: str) -> scoring.Result:
         raise ValidationError({field: _("Choose one of the listed levels for every input.")}) from error
 
 
+def current_assessment_token(assessment: RiskAssessment | None) -> str:
+    """The version token of the assessment form: the row's current assessment when the form was
+    loaded ("0" for none), since a re-assessment replaces it rather than editing it."""
+    return str(assessment.pk) if assessment is not None else "0"
+
+
 @transaction.atomic
 def assessment_create(
     *,
@@ -66,8 +72,11 @@ def assessment_create(
     assessed_on: datetime.date | None = None,
     comment: str = "",
     method_version: RiskMethodVersion | None = None,
+    expected_current: str | None = None,
 ) -> RiskAssessment:
-    """Score a register row and make the new assessment its current one; earlier ones stay."""
+    """Score a register row and make the new assessment its current one; earlier ones stay.
+    ``expected_current`` is the form's token (current_assessment_token when it was loaded): if
+    someone re-assessed the row meanwhile, the new assessment is refused, nothing written."""
     # Lock the row: two officers assessing at once must not both become "current".
     hazard = (
         Hazard.objects.select_for_update(of=("self",))
@@ -87,7 +96,16 @@ def assessment_create(
     if assessed_on > timezone.localdate():
         raise ValidationError({"assessed_on": _("An assessment cannot be dated in the future.")})
 
-    previous = RiskAssessment.objects.filter(hazard=hazard, is_current=True).first()
+    previous = (
+        RiskAssessment.objects.filter(hazard=hazard, is_current=True).select_related("assessor").first()
+    )
+    if expected_current and expected_current != current_assessment_token(previous):
+        raise stale_edit_error(
+            obj=previous,
+            kind="assessment",
+            changed_at=previous.created_at if previous else None,
+            user=previous.assessor if previous else None,
+        )
     if previous is not None:
         previous.is_current = False
         previous.save(update_fields=["is_current", "updated_at"])
@@ -120,7 +138,11 @@ def assessment_approve(*, assessment: RiskAssessment, user) -> RiskAssessment:
     """Draft → approved. An approved assessment is read-only; a change is a re-assessment."""
     if not user.can_approve:
         raise PermissionDenied
-    if assessment.status == AssessmentStatus.APPROVED:
+    # Locked and read again: of two managers approving at once, the second finds it approved and
+    # leaves the first's name and time in place (the caller compares approved_by).
+    locked = RiskAssessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+    if locked.status == AssessmentStatus.APPROVED:
+        assessment.refresh_from_db(fields=["status", "approved_by", "approved_at", "updated_at"])
         return assessment
     assessment.status = AssessmentStatus.APPROVED
     assessment.approved_by = user
@@ -239,6 +261,7 @@ def assessment_record(
     assessed_on: datetime.date | None = None,
     comment: str = "",
     measures: Sequence[Mapping[str, object]] = (),
+    expected_current: str | None = None,
 ) -> RiskAssessment:
     """An assessment as the assess form makes it: with the measures planned beside it, in one
     transaction. When the band requires measures and the row has none open, at least one is
@@ -258,6 +281,7 @@ def assessment_record(
         assessed_on=assessed_on,
         comment=comment,
         method_version=version,
+        expected_current=expected_current,
     )
     for measure in measures:
         measure_plan(hazard=hazard, **measure)
@@ -353,12 +377,15 @@ def measure_complete_with_evidence(
     uploaded_by,
     done_on: datetime.date | None = None,
     note: str = "",
+    version: str | None = None,
 ) -> MeasureEvidence:
-    """Mark an open measure done with its evidence; the row is flagged for re-rating."""
+    """Mark an open measure done with its evidence; the row is flagged for re-rating. ``version``
+    is the form's token: a measure changed since the form was loaded is refused."""
     # Lock the measure: two people completing it at once must not both attach and re-flag.
     measure = (
         ControlMeasure.objects.select_for_update(of=("self",)).select_related("hazard").get(pk=measure.pk)
     )
+    check_version(obj=measure, expected=version, kind="measure")
     if measure.status not in OPEN_MEASURE_STATUSES:
         raise ValidationError(
             _("This measure is no longer open: it is %(status)s.")

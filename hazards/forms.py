@@ -10,6 +10,7 @@ from enterprises.services import natural_key
 from riskpilot.forms import ModelIdChoiceField, ModelIdMultipleChoiceField
 
 from .models import Hazard, HazardGroup, HazardousEvent, HazardStatus, HazardType
+from .services import version_token
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DESCRIPTION_WIDGETS = {
@@ -124,6 +125,9 @@ class HazardForm(forms.ModelForm):
 
 
 class HazardEditForm(forms.ModelForm):
+    # The row's version when the form was loaded (hazards.services.check_version).
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Hazard
         fields = [
@@ -136,6 +140,10 @@ class HazardEditForm(forms.ModelForm):
             "next_review_on",
         ]
         widgets = DESCRIPTION_WIDGETS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = version_token(self.instance.updated_at)
 
 
 class HazardStatusForm(forms.Form):

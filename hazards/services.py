@@ -7,13 +7,94 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise, Workplace
 from enterprises.services import natural_key
 
 from .models import Activity, Hazard, HazardGroup, HazardousEvent, HazardStatus, HazardType
+
+# --- Optimistic locking ---------------------------------------------------------------------------
+# A form that changes an existing object carries the version it was loaded at (the object's
+# updated_at, in microseconds since the epoch: exact on SQLite and PostgreSQL alike). The service
+# compares it with the row it has locked, so a second officer's save never silently replaces the
+# first's: no new column, and every service that saves already moves updated_at.
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def version_token(moment: datetime.datetime | None) -> str:
+    """The version of an object as a form carries it."""
+    if moment is None:
+        return ""
+    return str((moment - _EPOCH) // datetime.timedelta(microseconds=1))
+
+
+def _stale_messages(kind: str) -> tuple[str, str]:
+    """(with a name, without) for each kind of object: whole sentences, so that each translation
+    can agree in gender and case."""
+    if kind == "assessment":
+        return (
+            _(
+                "%(name)s re-assessed this register row at %(time)s while you were editing; reload the "
+                "page to see the new assessment."
+            ),
+            _(
+                "Someone else re-assessed this register row at %(time)s while you were editing; reload "
+                "the page to see the new assessment."
+            ),
+        )
+    if kind == "measure":
+        return (
+            _(
+                "%(name)s changed this measure at %(time)s while you were editing; reload the page to "
+                "see their changes."
+            ),
+            _(
+                "Someone else changed this measure at %(time)s while you were editing; reload the page "
+                "to see their changes."
+            ),
+        )
+    return (
+        _(
+            "%(name)s changed this register row at %(time)s while you were editing; reload the page to "
+            "see their changes."
+        ),
+        _(
+            "Someone else changed this register row at %(time)s while you were editing; reload the "
+            "page to see their changes."
+        ),
+    )
+
+
+def stale_edit_error(
+    *, obj, kind: str, changed_at: datetime.datetime | None = None, user=None
+) -> ValidationError:
+    """The refusal shown on a stale form: who last changed ``obj`` (``user``, else from its
+    history) and when."""
+    record = None
+    history = getattr(obj, "history", None)
+    if history is not None and (user is None or changed_at is None):
+        record = history.select_related("history_user").order_by("-history_date", "-history_id").first()
+    if user is None and record is not None:
+        user = record.history_user
+    moment = changed_at or (record.history_date if record is not None else None)
+    time = formats.time_format(timezone.localtime(moment), "H:i") if moment else "—"
+    name = (user.get_full_name() or user.get_username()) if user is not None else ""
+    with_name, without_name = _stale_messages(kind)
+    if name:
+        return ValidationError(with_name % {"name": name, "time": time}, code="stale")
+    return ValidationError(without_name % {"time": time}, code="stale")
+
+
+def check_version(*, obj, expected: str | None, kind: str = "hazard") -> None:
+    """Refuse the save if ``obj`` (freshly read under select_for_update) changed since the form
+    was loaded. An absent token (a script, an older page) is not checked."""
+    if expected is None or expected == "":
+        return
+    if version_token(obj.updated_at) != str(expected):
+        raise stale_edit_error(obj=obj, kind=kind, changed_at=obj.updated_at)
 
 
 @transaction.atomic
@@ -97,8 +178,11 @@ def hazard_update(
     exposed_description: str = "",
     exposed_count: int = 1,
     next_review_on: datetime.date | None = None,
+    version: str | None = None,
 ) -> Hazard:
-    """Change how a row is described; the hazardous event stays (another event is another row)."""
+    """Change how a row is described; the hazardous event stays (another event is another row).
+    ``version`` is the form's token (version_token of the row as it was loaded): a row changed
+    since then is refused, nothing written."""
     values = {
         "source": source,
         "activity": activity,
@@ -111,6 +195,7 @@ def hazard_update(
     # Compared with the stored row (a bound ModelForm may already have changed the instance),
     # locked so that two edits at once do not interleave.
     hazard = Hazard.objects.select_for_update(of=("self",)).get(pk=hazard.pk)
+    check_version(obj=hazard, expected=version)
     changed = [name for name, value in values.items() if getattr(hazard, name) != value]
     if not changed:
         return hazard

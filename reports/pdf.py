@@ -213,15 +213,14 @@ def _indicators(enterprises, period: ReportPeriod) -> tuple[list[dict], figures.
 
 
 def _charts(heat, trends) -> dict:
-    """The dashboards' SVG charts (reports.charts escapes every label it draws). pygal names the
-    legend anchors of every chart alike; in one document each chart gets its own prefix."""
+    """The dashboards' SVG charts (reports.charts escapes every label it draws)."""
     drawn = {
         "heat_svg": charts.heat_map_chart(heat),
         "profile_svg": charts.risk_profile_chart(trends),
         "measures_svg": charts.measures_chart(trends),
         "incidents_svg": charts.incidents_chart(trends),
     }
-    return {name: mark_safe(svg.replace("activate-serie-", f"{name}-serie-")) for name, svg in drawn.items()}
+    return {name: mark_safe(svg) for name, svg in drawn.items()}
 
 
 def enterprise_context(

@@ -285,9 +285,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # Content Security Policy (django-csp). Every script is a file of ours (Bootstrap, htmx): no
 # inline script or on* handler exists in templates/, so scripts need nothing but 'self'.
-# Styles need 'unsafe-inline': the pygal charts are inline SVG carrying their own <style>
-# element, htmx adds its indicator <style> at load, and a few templates set widths with style=""
-# attributes. Inline CSS cannot run code, so this opens no script injection.
+# Styles need 'unsafe-inline': htmx adds its indicator <style> at load, and a few templates
+# set widths with style="" attributes. Inline CSS cannot run code, so this opens no script injection.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

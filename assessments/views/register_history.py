@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.models import Department, Workplace
 from hazards.models import Hazard, HazardousEvent
 
+from .risk_history import readable
+
 # Bookkeeping columns that change with every save or never change after creation.
 _SKIPPED = {"id", "created_at", "updated_at", "enterprise", "identified_by"}
 _KINDS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
@@ -45,7 +47,7 @@ def _display(field, value, lookups):
         return dict(field.flatchoices).get(value, value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    return value
+    return readable(value)
 
 
 def workplace_history(workplace: Workplace, *, departments_by_id: dict, limit: int = 30) -> list[dict]:

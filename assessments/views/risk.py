@@ -95,6 +95,9 @@ def assessment_approve(request, pk):
     if assessment.status == AssessmentStatus.APPROVED:
         messages.info(request, _("This assessment was already approved."))
     else:
-        services.assessment_approve(assessment=assessment, user=request.user)
-        messages.success(request, _("Assessment approved. It can no longer be changed."))
+        approved = services.assessment_approve(assessment=assessment, user=request.user)
+        if approved.approved_by_id == request.user.pk:
+            messages.success(request, _("Assessment approved. It can no longer be changed."))
+        else:  # someone approved it between the page and the click
+            messages.info(request, _("This assessment was already approved."))
     return redirect("assessments:hazard", pk=assessment.hazard_id)

@@ -83,6 +83,7 @@ def assess(request, pk):
                     assessed_on=form.cleaned_data["assessed_on"],
                     comment=form.cleaned_data["comment"],
                     measures=measures,
+                    expected_current=form.cleaned_data["current"],
                 )
             except ValidationError as error:
                 errors = dict(error.error_dict) if hasattr(error, "error_dict") else {None: error.error_list}

@@ -5,11 +5,14 @@ Every historical table is read in one query and the differences are computed her
 ``prev_record`` would ask the database once per record), so the page's query count stays the same
 however long the history grows."""
 
+import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.utils.formats import date_format
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -54,6 +57,21 @@ def _show(model_field: models.Field, value, related: dict) -> Any:
         return _("yes") if value else _("no")
     if isinstance(model_field, models.JSONField) and isinstance(value, dict):
         return ", ".join(f"{key} {val}" for key, val in value.items())
+    return readable(value)
+
+
+def readable(value) -> Any:
+    """Dates, times and numbers as a reader of this language writes them: the history shows them
+    as text (and may truncate them), so the template's own localisation would not apply."""
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Decimal):
+        # Scores are stored with four decimals; 12.0000 reads as 12, 2.5000 as 2,5.
+        return number_format(
+            value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+        )
     return value
 
 

@@ -85,6 +85,7 @@ def measure_complete(request, pk):
                     uploaded_by=request.user,
                     done_on=form.cleaned_data["done_on"],
                     note=form.cleaned_data["note"],
+                    version=form.cleaned_data["version"],
                 )
             except ValidationError as error:
                 add_service_errors(form, error)

@@ -39,7 +39,7 @@ ROW_FIELDS = [
 MEASURE_FIELDS = ["control_level", "description", "responsible", "due_date", "periodicity", "model_measure"]
 ENDPOINTS = {
     "hazard_add": ("hazards:add", "workplace", ["event", *ROW_FIELDS], None),
-    "hazard_edit": ("hazards:edit", "hazard", ROW_FIELDS, None),
+    "hazard_edit": ("hazards:edit", "hazard", [*ROW_FIELDS, "version"], None),
     "hazard_status": ("hazards:set_status", "hazard", ["status"], None),
     "hazard_copy": ("hazards:copy", "workplace", ["rows", "targets"], None),
     "own_event_add": (
@@ -59,12 +59,13 @@ ENDPOINTS = {
             "reason",
             "assessed_on",
             "comment",
+            "current",
             *(f"measure-{name}" for name in MEASURE_FIELDS),
         ],
         None,
     ),
     "measure_add": ("assessments:measure_add", "hazard", MEASURE_FIELDS, None),
-    "measure_complete": ("assessments:measure_complete", "measure", ["done_on", "note"], "file"),
+    "measure_complete": ("assessments:measure_complete", "measure", ["done_on", "note", "version"], "file"),
     "incident_add": (
         "assessments:incident_add",
         "enterprise",

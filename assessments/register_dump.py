@@ -1,0 +1,559 @@
+"""A whole enterprise register as one JSON document, and back: the backup of one enterprise
+(manage.py export_register / import_register), complete enough to rebuild it in another database.
+
+The document references what lies outside the enterprise by natural keys, never by primary keys:
+catalogue items by code, methods by code and version, users by username, the region by code.
+Objects of the enterprise refer to each other by keys local to the file (d1, w1, h1, m1, given in
+primary-key order), so exporting an imported register gives the same document again. Evidence
+files travel inside the document (base64), so a backup needs nothing else.
+
+Round trip: exporting an imported register gives the same document, except for one volatile
+field, ``enterprise.updated_at`` (the import's moment; see _import). Not exported: the change
+history (django-simple-history) and the users themselves; an import records its objects' history
+as new, by the importing user (none from a command)."""
+
+import base64
+import binascii
+import datetime
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, models, transaction
+
+from enterprises.models import Department, Enterprise, HeadcountPeriod, Region, User, Workplace
+from hazards.models import Hazard, HazardGroup, HazardousEvent, HazardType, ModelMeasure
+
+from .models import (
+    ControlMeasure,
+    Incident,
+    MeasureEvidence,
+    RiskAssessment,
+    RiskMethod,
+    RiskMethodVersion,
+    WorkplaceReview,
+)
+
+FORMAT = "riskpilot-register"
+VOLATILE = (("enterprise", "updated_at"),)
+VERSION = 1
+
+# Fields written as they are (timestamps included, so a restored register is the same register),
+# with these exceptions: the primary key and, for evidence, the storage path (a random name,
+# chosen again on import; the content travels instead).
+SKIPPED_FIELDS = {"id"}
+
+
+class RegisterDumpError(Exception):
+    """A document that cannot be imported; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: list[str] | str):
+        self.errors = [errors] if isinstance(errors, str) else list(errors)
+        super().__init__("; ".join(self.errors))
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    model: type[models.Model]
+    local_prefix: str = ""  # objects others refer to get a file-local key
+    m2m: tuple[str, ...] = ()
+
+
+# Written and read in this order: each section refers only to those before it.
+SECTIONS = (
+    Section("risk_methods", RiskMethod),
+    Section("risk_method_versions", RiskMethodVersion),
+    Section("departments", Department, "d"),
+    Section("workplaces", Workplace, "w"),
+    Section("headcount_periods", HeadcountPeriod),
+    Section("hazard_types", HazardType),
+    Section("hazardous_events", HazardousEvent),
+    Section("hazards", Hazard, "h"),
+    Section("assessments", RiskAssessment),
+    Section("measures", ControlMeasure, "m"),
+    Section("evidence", MeasureEvidence),
+    Section("incidents", Incident, m2m=("hazards",)),
+    Section("workplace_reviews", WorkplaceReview),
+)
+LOCAL_MODELS = {section.model: section for section in SECTIONS if section.local_prefix}
+
+
+def _enterprise_rows(enterprise: Enterprise) -> dict[str, models.QuerySet]:
+    """Every object of the enterprise, per section, in primary-key order."""
+    return {
+        "risk_methods": RiskMethod.objects.filter(enterprise=enterprise),
+        "risk_method_versions": RiskMethodVersion.objects.filter(
+            method__enterprise=enterprise
+        ).select_related("method"),
+        # Parents before children, so that an import can create them in file order.
+        "departments": _departments_parents_first(enterprise),
+        "workplaces": Workplace.objects.filter(enterprise=enterprise),
+        "headcount_periods": HeadcountPeriod.objects.filter(enterprise=enterprise),
+        "hazard_types": HazardType.objects.filter(enterprise=enterprise).select_related("group"),
+        "hazardous_events": HazardousEvent.objects.filter(enterprise=enterprise).select_related(
+            "hazard_type"
+        ),
+        "hazards": Hazard.objects.filter(enterprise=enterprise).select_related("event", "identified_by"),
+        "assessments": RiskAssessment.objects.filter(hazard__enterprise=enterprise).select_related(
+            "method_version__method", "assessor", "approved_by"
+        ),
+        "measures": ControlMeasure.objects.filter(hazard__enterprise=enterprise).select_related(
+            "model_measure"
+        ),
+        "evidence": MeasureEvidence.objects.filter(measure__hazard__enterprise=enterprise).select_related(
+            "uploaded_by"
+        ),
+        "incidents": Incident.objects.filter(enterprise=enterprise)
+        .select_related("event", "reported_by")
+        .prefetch_related("hazards"),
+        "workplace_reviews": WorkplaceReview.objects.filter(workplace__enterprise=enterprise).select_related(
+            "reviewer"
+        ),
+    }
+
+
+def _departments_parents_first(enterprise) -> list[Department]:
+    departments = list(Department.objects.filter(enterprise=enterprise).order_by("pk"))
+    ordered, placed = [], set()
+    while len(ordered) < len(departments):
+        progress = False
+        for department in departments:
+            if department.pk not in placed and (
+                department.parent_id is None or department.parent_id in placed
+            ):
+                ordered.append(department)
+                placed.add(department.pk)
+                progress = True
+        if not progress:  # a cycle cannot be stored (constraint), but never loop forever
+            ordered.extend(d for d in departments if d.pk not in placed)
+            break
+    return ordered
+
+
+def _fields(model) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.name not in SKIPPED_FIELDS]
+
+
+def _plain(value):
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if hasattr(value, "as_tuple"):  # Decimal
+        return str(value)
+    return value
+
+
+# --- Export -------------------------------------------------------------------------------------
+
+
+class _Exporter:
+    def __init__(self, enterprise: Enterprise):
+        self.enterprise = enterprise
+        self.local: dict[tuple[type, int], str] = {}
+        self.counters: dict[type, int] = {}
+        self.users = dict(User.objects.values_list("pk", "username"))
+        self.methods = dict(RiskMethod.objects.values_list("pk", "code"))
+        self.versions = {
+            pk: [code, number]
+            for pk, code, number in RiskMethodVersion.objects.values_list("pk", "method__code", "version")
+        }
+        self.groups = dict(HazardGroup.objects.values_list("pk", "number"))
+        self.model_measures = dict(ModelMeasure.objects.values_list("pk", "code"))
+
+    def reference(self, fk: models.ForeignKey, obj) -> object:
+        pk = getattr(obj, fk.attname)
+        if pk is None:
+            return None
+        target = fk.related_model
+        if target in LOCAL_MODELS:
+            return self.local[(target, pk)]
+        if target is User:
+            return self.users[pk]
+        if target is RiskMethod:
+            return self.methods[pk]
+        if target is RiskMethodVersion:
+            return self.versions[pk]
+        if target is HazardGroup:
+            return self.groups[pk]
+        if target is ModelMeasure:
+            return self.model_measures[pk]
+        if target is Region:
+            return obj.region.code
+        if target in (HazardType, HazardousEvent):
+            item = getattr(obj, fk.name)
+            return {"code": item.code, "own": item.enterprise_id is not None}
+        raise RegisterDumpError(f"No natural key for {fk.model.__name__}.{fk.name}")
+
+    def item(self, obj, section: Section | None) -> dict:
+        data = {}
+        if section is not None and section.local_prefix:
+            self.counters[section.model] = self.counters.get(section.model, 0) + 1
+            key = f"{section.local_prefix}{self.counters[section.model]}"
+            self.local[(section.model, obj.pk)] = key
+            data["key"] = key
+        for f in _fields(type(obj)):
+            if f.is_relation:
+                if f.related_model is Enterprise:
+                    continue  # the document's enterprise
+                data[f.name] = self.reference(f, obj)
+            elif isinstance(f, models.FileField):
+                try:
+                    with getattr(obj, f.name).open("rb") as handle:
+                        data[f.name] = base64.b64encode(handle.read()).decode("ascii")
+                except (OSError, ValueError) as error:
+                    # A backup without the file would look complete and not be.
+                    raise RegisterDumpError(
+                        f"The file of {obj._meta.model_name} {obj} is missing: {error}"
+                    ) from error
+            else:
+                data[f.name] = _plain(f.value_from_object(obj))
+        for name in section.m2m if section else ():
+            data[name] = sorted(
+                (self.local[(Hazard, related.pk)] for related in getattr(obj, name).all()),
+                key=lambda key: int(key[1:]),
+            )
+        return data
+
+
+def register_export(enterprise: Enterprise) -> dict:
+    """The enterprise's whole register as a JSON-ready dict (see the module's docstring)."""
+    exporter = _Exporter(enterprise)
+    document = {"format": FORMAT, "version": VERSION, "enterprise": exporter.item(enterprise, None)}
+    rows = _enterprise_rows(enterprise)
+    for section in SECTIONS:
+        objects = rows[section.name]
+        if isinstance(objects, models.QuerySet):
+            objects = objects.order_by("pk")
+        document[section.name] = [exporter.item(obj, section) for obj in objects]
+    return document
+
+
+def register_export_json(enterprise: Enterprise) -> str:
+    return json.dumps(register_export(enterprise), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def find_enterprise(identifier: str) -> Enterprise:
+    """An enterprise by INN, else by primary key."""
+    enterprise = Enterprise.objects.filter(inn=identifier).first()
+    if enterprise is None and identifier.isdigit() and len(identifier) < 10:
+        enterprise = Enterprise.objects.filter(pk=int(identifier)).first()
+    if enterprise is None:
+        raise RegisterDumpError(f"No enterprise with INN or id {identifier!r}.")
+    return enterprise
+
+
+# --- Import -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    enterprise: Enterprise
+    counts: dict[str, int] = field(default_factory=dict)
+    replaced: bool = False
+
+
+class _Resolver:
+    """Turns the document's references back into objects, and collects every unknown one."""
+
+    def __init__(self, document: dict):
+        self.document = document
+        self.errors: list[str] = []
+        self.users = {u.username: u for u in User.objects.filter(username__in=self._usernames())}
+        self.groups = {g.number: g for g in HazardGroup.objects.all()}
+        self.local: dict[tuple[type, str], models.Model] = {}
+        self.own_types: dict[str, HazardType] = {}
+        self.own_events: dict[str, HazardousEvent] = {}
+        self.own_methods: dict[str, RiskMethod] = {}
+        self.own_versions: dict[tuple[str, int], RiskMethodVersion] = {}
+        self.cache: dict[tuple, models.Model | None] = {}
+
+    def _usernames(self) -> set[str]:
+        names = set()
+        for section in SECTIONS:
+            user_fields = [
+                f.name for f in _fields(section.model) if f.is_relation and f.related_model is User
+            ]
+            for item in self.document.get(section.name) or []:
+                if isinstance(item, dict):
+                    names.update(item.get(name) for name in user_fields if isinstance(item.get(name), str))
+        return names
+
+    def _cached(self, key: tuple, lookup: Callable[[], models.Model | None]):
+        if key not in self.cache:
+            self.cache[key] = lookup()
+        return self.cache[key]
+
+    def resolve(self, fk: models.ForeignKey, value, where: str):
+        """The object ``value`` names, or None after recording an error."""
+        if value is None:
+            return None
+        target = fk.related_model
+        found = None
+        if target in LOCAL_MODELS:
+            found = self.local.get((target, value)) if isinstance(value, str) else None
+        elif target is User:
+            found = self.users.get(value) if isinstance(value, str) else None
+        elif target is Region:
+            found = self._cached(("region", value), lambda: Region.objects.filter(code=value).first())
+        elif target is HazardGroup:
+            found = self.groups.get(value)
+        elif target is ModelMeasure:
+            found = self._cached(("mm", value), lambda: ModelMeasure.objects.filter(code=value).first())
+        elif target is RiskMethod:
+            found = self.own_methods.get(value) or self._cached(
+                ("method", value),
+                lambda: RiskMethod.objects.filter(code=value, enterprise__isnull=True).first(),
+            )
+        elif target is RiskMethodVersion and isinstance(value, list) and len(value) == 2:
+            code, number = value
+            found = self.own_versions.get((code, number)) or self._cached(
+                ("version", code, number),
+                lambda: RiskMethodVersion.objects.filter(
+                    method__code=code, method__enterprise__isnull=True, version=number
+                ).first(),
+            )
+        elif target in (HazardType, HazardousEvent) and isinstance(value, dict):
+            code = value.get("code")
+            if value.get("own"):
+                found = (self.own_types if target is HazardType else self.own_events).get(code)
+            else:
+                found = self._cached(
+                    (target.__name__, code),
+                    lambda: target.objects.filter(code=code, enterprise__isnull=True).first(),
+                )
+        if found is None:
+            self.errors.append(
+                f"{where}: unknown {target._meta.model_name} {json.dumps(value, ensure_ascii=False)}"
+            )
+        return found
+
+
+def _check_shape(document) -> None:
+    if not isinstance(document, dict):
+        raise RegisterDumpError("The file is not a RiskPilot register export (not a JSON object).")
+    if document.get("format") != FORMAT:
+        raise RegisterDumpError(f"Unknown format {document.get('format')!r}: expected {FORMAT!r}.")
+    if document.get("version") != VERSION:
+        raise RegisterDumpError(
+            f"Unsupported version {document.get('version')!r}: this RiskPilot reads {VERSION}."
+        )
+    if not isinstance(document.get("enterprise"), dict) or not document["enterprise"].get("inn"):
+        raise RegisterDumpError("The file has no enterprise with an INN.")
+    errors = []
+    for section in SECTIONS:
+        items = document.setdefault(section.name, [])
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            errors.append(f"{section.name}: expected a list of objects.")
+    if errors:
+        raise RegisterDumpError(errors)
+
+
+def _build(model, item: dict, resolver: _Resolver, where: str, **fixed) -> tuple[models.Model, dict]:
+    """An unsaved instance from a document item, and its timestamps to restore after saving."""
+    values = dict(fixed)
+    stamps = {}
+    for f in _fields(model):
+        if f.name in fixed or isinstance(f, models.FileField):
+            continue
+        if f.name not in item:
+            if f.has_default() or f.null or f.blank:
+                continue
+            resolver.errors.append(f"{where}: missing {f.name!r}.")
+            continue
+        raw = item[f.name]
+        if f.is_relation:
+            values[f.name] = resolver.resolve(f, raw, where)
+            continue
+        try:
+            value = f.to_python(raw) if raw is not None else None
+        except ValidationError as error:
+            resolver.errors.append(f"{where}: {f.name}: {' '.join(error.messages)}")
+            continue
+        # auto_now fields are stamped "now" by save(); restored afterwards (see _import).
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            stamps[f.name] = value
+        values[f.name] = value
+    return model(**values), stamps
+
+
+def register_import(document: dict, *, replace: bool = False) -> ImportResult:
+    """Rebuild an enterprise's register from ``register_export``'s document: all or nothing.
+    An enterprise with the same INN is refused unless ``replace``: then its register (not the
+    enterprise row, its users or its reports) is deleted and rebuilt from the document."""
+    _check_shape(document)
+    saved_files: list[tuple] = []
+    try:
+        with transaction.atomic():
+            return _import(document, replace=replace, saved_files=saved_files)
+    except (RegisterDumpError, DatabaseError, ValidationError, ValueError, TypeError, KeyError) as error:
+        # The rows are rolled back; the evidence files written so far are removed too.
+        for storage, name in saved_files:
+            storage.delete(name)
+        if isinstance(error, RegisterDumpError):
+            raise
+        if isinstance(error, ValidationError):
+            raise RegisterDumpError([" ".join(error.messages)]) from error
+        raise RegisterDumpError([f"{type(error).__name__}: {error}"]) from error
+
+
+def _check_references(document: dict, resolver: _Resolver) -> None:
+    """Every reference to something outside the file (catalogue codes, methods, users, the
+    region), all at once, before anything is written; references within the file are checked as
+    their targets are created."""
+    own_methods = {item.get("code") for item in document.get("risk_methods", [])}
+    items = [("enterprise", Enterprise, document["enterprise"])]
+    for section in SECTIONS:
+        items += [
+            (f"{section.name}[{i}]", section.model, item) for i, item in enumerate(document[section.name], 1)
+        ]
+    for where, model, item in items:
+        for f in _fields(model):
+            if not f.is_relation or f.related_model in LOCAL_MODELS or f.related_model is Enterprise:
+                continue
+            value = item.get(f.name)
+            if isinstance(value, dict) and value.get("own"):
+                continue
+            if f.related_model is RiskMethod and value in own_methods:
+                continue
+            if (
+                f.related_model is RiskMethodVersion
+                and isinstance(value, list)
+                and value[:1]
+                and value[0] in own_methods
+            ):
+                continue
+            resolver.resolve(f, value, where)
+    if resolver.errors:
+        raise RegisterDumpError(resolver.errors)
+
+
+def _import(document: dict, *, replace: bool, saved_files: list) -> ImportResult:
+    resolver = _Resolver(document)
+    _check_references(document, resolver)
+    data = document["enterprise"]
+    existing = Enterprise.objects.select_for_update().filter(inn=data["inn"]).first()
+    if existing is not None and not replace:
+        raise RegisterDumpError(
+            f"An enterprise with INN {data['inn']} already exists (id {existing.pk}): "
+            "use --replace to rebuild its register from the file."
+        )
+    # The enterprise first, without its method (which may be one of its own, created below).
+    method_ref = data.get("risk_method")
+    enterprise, stamps = _build(Enterprise, {**data, "risk_method": None}, resolver, "enterprise")
+    # The one volatile field: the enterprise's updated_at is the import's moment, so that the
+    # dashboards' roll-ups (which look for registers changed by updated_at) count it again.
+    stamps.pop("updated_at", None)
+    if resolver.errors:
+        raise RegisterDumpError(resolver.errors)
+    if existing is not None:
+        _wipe(existing)
+        enterprise.pk = existing.pk
+    enterprise.full_clean(validate_unique=False, validate_constraints=False)
+    enterprise.save()
+    saved = [(enterprise, stamps)]
+    result = ImportResult(enterprise=enterprise, replaced=existing is not None)
+
+    for section in SECTIONS:
+        items = document.get(section.name, [])
+        for index, item in enumerate(items, start=1):
+            where = f"{section.name}[{index}]"
+            fixed = {}
+            if any(f.is_relation and f.related_model is Enterprise for f in _fields(section.model)):
+                fixed["enterprise"] = enterprise
+            obj, stamps = _build(section.model, item, resolver, where, **fixed)
+            if resolver.errors:
+                raise RegisterDumpError(resolver.errors)
+            if section.model is MeasureEvidence:
+                _attach_file(obj, item, where, saved_files)
+            obj.full_clean(validate_unique=False, validate_constraints=False)
+            obj.save()
+            saved.append((obj, stamps))
+            for name in section.m2m:
+                refs = item.get(name) or []
+                related = [resolver.resolve(section.model._meta.get_field(name), r, where) for r in refs]
+                if resolver.errors:
+                    raise RegisterDumpError(resolver.errors)
+                getattr(obj, name).set(related)
+            _remember(resolver, section, obj, item)
+        result.counts[section.name] = len(items)
+
+    if method_ref is not None:
+        method = resolver.resolve(Enterprise._meta.get_field("risk_method"), method_ref, "enterprise")
+        if resolver.errors:
+            raise RegisterDumpError(resolver.errors)
+        enterprise.risk_method = method
+        enterprise.save(update_fields=["risk_method"])
+    # Timestamps as in the file: auto_now would otherwise stamp everything "now".
+    for obj, stamps in saved:
+        if stamps:
+            type(obj).objects.filter(pk=obj.pk).update(**stamps)
+    return result
+
+
+def _remember(resolver: _Resolver, section: Section, obj, item: dict) -> None:
+    if section.local_prefix:
+        resolver.local[(section.model, item.get("key"))] = obj
+    elif section.model is HazardType:
+        resolver.own_types[obj.code] = obj
+    elif section.model is HazardousEvent:
+        resolver.own_events[obj.code] = obj
+    elif section.model is RiskMethod:
+        resolver.own_methods[obj.code] = obj
+    elif section.model is RiskMethodVersion:
+        resolver.own_versions[(obj.method.code, obj.version)] = obj
+
+
+def _attach_file(evidence: MeasureEvidence, item: dict, where: str, saved_files: list) -> None:
+    try:
+        content = base64.b64decode(item.get("file") or "", validate=True)
+    except (binascii.Error, ValueError, TypeError):
+        raise RegisterDumpError(f"{where}: the file content is not valid base64.") from None
+    if not content:
+        raise RegisterDumpError(f"{where}: the file is empty.")
+    evidence.file.save(evidence.original_name or "evidence", ContentFile(content), save=False)
+    saved_files.append((evidence.file.storage, evidence.file.name))
+
+
+def _wipe(enterprise: Enterprise) -> None:
+    """Delete the enterprise's register (children before parents: every link is PROTECT). The
+    evidence files are removed once the transaction commits."""
+    evidence = MeasureEvidence.objects.filter(measure__hazard__enterprise=enterprise)
+    files = [(item.file.storage, item.file.name) for item in evidence]
+    evidence.delete()
+    Incident.objects.filter(enterprise=enterprise).delete()
+    WorkplaceReview.objects.filter(workplace__enterprise=enterprise).delete()
+    ControlMeasure.objects.filter(hazard__enterprise=enterprise).delete()
+    RiskAssessment.objects.filter(hazard__enterprise=enterprise).delete()
+    Hazard.objects.filter(enterprise=enterprise).delete()
+    HazardousEvent.objects.filter(enterprise=enterprise).delete()
+    HazardType.objects.filter(enterprise=enterprise).delete()
+    if enterprise.risk_method_id and RiskMethod.objects.filter(
+        pk=enterprise.risk_method_id, enterprise=enterprise
+    ):
+        Enterprise.objects.filter(pk=enterprise.pk).update(risk_method=None)
+    RiskMethodVersion.objects.filter(method__enterprise=enterprise).delete()
+    RiskMethod.objects.filter(enterprise=enterprise).delete()
+    HeadcountPeriod.objects.filter(enterprise=enterprise).delete()
+    Workplace.objects.filter(enterprise=enterprise).delete()
+    departments = Department.objects.filter(enterprise=enterprise)
+    departments.update(parent=None)
+    departments.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+
+
+def register_wipe(enterprise: Enterprise) -> None:
+    """Delete an enterprise's whole register and then the enterprise itself (tests, a move of
+    an enterprise to another installation). Its users and reports must be gone first."""
+    with transaction.atomic():
+        _wipe(enterprise)
+        Enterprise.objects.filter(pk=enterprise.pk).delete()
+
+
+def register_import_json(text: str, *, replace: bool = False) -> ImportResult:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise RegisterDumpError(f"The file is not valid JSON: {error}.") from error
+    return register_import(document, replace=replace)

@@ -1,0 +1,262 @@
+"""export_register / import_register: a whole enterprise register survives a round trip through
+JSON field by field, and a bad file is refused with nothing written."""
+
+import datetime
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from assessments.models import (
+    ControlMeasure,
+    Incident,
+    MeasureEvidence,
+    RiskAssessment,
+    RiskMethod,
+    WorkplaceReview,
+)
+from assessments.register_dump import FORMAT, SECTIONS, VOLATILE, register_export, register_wipe
+from assessments.services import (
+    assessment_approve,
+    assessment_create,
+    incident_record,
+    measure_complete_with_evidence,
+    measure_plan,
+    workplace_review_complete,
+)
+from enterprises.models import Department, Enterprise, HeadcountPeriod, Role, Workplace
+from hazards.models import Hazard, HazardGroup, HazardousEvent, ModelMeasure
+from hazards.services import hazard_add, own_event_add
+from tests.factories import DepartmentFactory, EnterpriseFactory, UserFactory, WorkplaceFactory
+
+from .test_risk_support import png_bytes, upload
+
+pytest_plugins = ["tests.assessments.test_risk_support"]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
+
+
+@pytest.fixture
+def register(region_a):
+    """An enterprise with every kind of object, its actors outside it (so it can be wiped)."""
+    enterprise = EnterpriseFactory(region=region_a, risk_method=RiskMethod.objects.get(code="matrix-5x5"))
+    officer = UserFactory(
+        username="auditor", role=Role.OFFICER, enterprise=EnterpriseFactory(region=region_a)
+    )
+    boss = UserFactory(username="boss", role=Role.ADMIN)
+    shop = DepartmentFactory(enterprise=enterprise, name="Цех 1")
+    section = DepartmentFactory(enterprise=enterprise, name="Участок 1", parent=shop, kind="section")
+    first = WorkplaceFactory(department=section, number="1")
+    second = WorkplaceFactory(
+        department=shop, number="2А", sout_class="3.1", sout_date=datetime.date(2024, 5, 1)
+    )
+    HeadcountPeriod.objects.create(
+        enterprise=enterprise, month=datetime.date(2026, 1, 1), average_headcount=40, hours_worked=6400
+    )
+    own = own_event_add(
+        enterprise=enterprise,
+        group=HazardGroup.objects.get(number=3),
+        event_name_ru="Падение с обледенелой рампы",
+        hazard_name_ru="Обледенение рампы",
+    )
+    catalogue_event = HazardousEvent.objects.get_by_natural_key("8.1")
+    row = hazard_add(workplace=first, event=catalogue_event, source="Конвейер", identified_by=officer)
+    own_row = hazard_add(workplace=second, event=own, source="Рампа", exposed_count=3)
+    assessment_create(hazard=row, assessor=officer, inputs={"probability": 2, "severity": 3})
+    later = assessment_create(
+        hazard=row,
+        assessor=officer,
+        inputs={"probability": 4, "severity": 4},
+        residual_inputs={"probability": 2, "severity": 4},
+        comment="После аварии",
+    )
+    assessment_approve(assessment=later, user=boss)
+    assessment_create(hazard=own_row, assessor=officer, inputs={"probability": 3, "severity": 3})
+    model_measure = ModelMeasure.objects.filter(event=catalogue_event).first()
+    measure = measure_plan(
+        hazard=row,
+        control_level="engineering",
+        description="Ограждение",
+        responsible="Мастер",
+        due_date=timezone.localdate() + datetime.timedelta(days=20),
+        model_measure=model_measure,
+    )
+    measure_complete_with_evidence(
+        measure=measure, file=upload("фото.png", png_bytes()), uploaded_by=officer, note="Сделано"
+    )
+    measure_plan(
+        hazard=own_row,
+        control_level="ppe",
+        description="Обувь",
+        responsible="Кладовщик",
+        periodicity="annual",
+    )
+    incident_record(
+        workplace=first,
+        kind="accident",
+        severity="light",
+        occurred_at=timezone.now() - datetime.timedelta(days=5),
+        description="Ушиб руки",
+        hazards=[row, own_row],
+        reported_by=officer,
+        days_lost=3,
+    )
+    workplace_review_complete(
+        workplace=second,
+        reviewer=officer,
+        confirm=[own_row],
+        next_review_on=timezone.localdate() + datetime.timedelta(days=365),
+    )
+    return enterprise
+
+
+REGISTER_MODELS = [
+    (Department, "enterprise"),
+    (Workplace, "enterprise"),
+    (HeadcountPeriod, "enterprise"),
+    (HazardousEvent, "enterprise"),
+    (Hazard, "enterprise"),
+    (RiskAssessment, "hazard__enterprise"),
+    (ControlMeasure, "hazard__enterprise"),
+    (MeasureEvidence, "measure__hazard__enterprise"),
+    (Incident, "enterprise"),
+    (WorkplaceReview, "workplace__enterprise"),
+]
+
+
+def _snapshot(enterprise) -> dict:
+    """Every row of the register as plain values, without primary keys (they change)."""
+    skip = {"id", "enterprise", "file"}
+    snapshot = {}
+    for model, path in REGISTER_MODELS:
+        rows = model.objects.filter(**{path: enterprise}).order_by("pk")
+        values = []
+        for row in rows:
+            data = {k: v for k, v in model_to_dict(row).items() if k not in skip}
+            data["created_at"], data["updated_at"] = row.created_at, row.updated_at
+            if model is MeasureEvidence:
+                with row.file.open("rb") as handle:
+                    data["content"] = handle.read()
+            values.append(data)
+        snapshot[model.__name__] = values
+    return snapshot
+
+
+def _stable(document: dict) -> dict:
+    """The document without its documented volatile fields."""
+    document = json.loads(json.dumps(document))
+    for section, name in VOLATILE:
+        document[section].pop(name)
+    return document
+
+
+def test_round_trip_is_identical(register, tmp_path):
+    path = tmp_path / "register.json"
+    call_command("export_register", register.inn, "-o", str(path))
+    first = json.loads(path.read_text(encoding="utf-8"))
+    assert first["format"] == FORMAT and first["version"] == 1
+    assert {s.name for s in SECTIONS} <= first.keys()
+    assert len(first["assessments"]) == 4 and len(first["evidence"]) == 1
+    assert first["hazards"][0]["event"] == {"code": "8.1", "own": False}
+    assert first["assessments"][0]["method_version"] == ["matrix-5x5", 1]
+    assert first["evidence"][0]["file"]  # the content itself, base64
+    counts_before = {model.__name__: model.objects.count() for model, _ in REGISTER_MODELS}
+    rows_before = _snapshot(register)
+
+    register_wipe(register)
+    assert not Enterprise.objects.filter(inn=first["enterprise"]["inn"]).exists()
+    assert Hazard.objects.count() == 0
+
+    call_command("import_register", str(path))
+    rebuilt = Enterprise.objects.get(inn=first["enterprise"]["inn"])
+    again = register_export(rebuilt)
+    assert _stable(again) == _stable(first)
+    assert again["enterprise"]["updated_at"] > first["enterprise"]["updated_at"]  # seen by the roll-ups
+    assert {model.__name__: model.objects.count() for model, _ in REGISTER_MODELS} == counts_before
+    after = _snapshot(rebuilt)
+    for name, rows in rows_before.items():
+        for before_row, after_row in zip(rows, after[name], strict=True):
+            for key, value in before_row.items():
+                if key in {
+                    "department",
+                    "parent",
+                    "workplace",
+                    "hazard",
+                    "measure",
+                    "hazards",
+                    "event",
+                    "hazard_type",
+                }:
+                    continue  # new primary keys; compared through the export above
+                assert after_row[key] == value, (name, key)
+
+
+def test_import_over_an_existing_enterprise_needs_replace(register, tmp_path):
+    path = tmp_path / "register.json"
+    call_command("export_register", str(register.pk), "-o", str(path))
+    with pytest.raises(CommandError, match="--replace"):
+        call_command("import_register", str(path))
+    Hazard.objects.filter(enterprise=register).update(source="Испорчено")
+    call_command("import_register", str(path), "--replace")
+    register.refresh_from_db()
+    assert _stable(register_export(register)) == _stable(json.loads(path.read_text(encoding="utf-8")))
+    assert not Hazard.objects.filter(source="Испорчено").exists()
+
+
+def _wipe_then(register, tmp_path, corrupt) -> CommandError:
+    document = register_export(register)
+    register_wipe(register)
+    text = corrupt(document)
+    path = tmp_path / "bad.json"
+    path.write_text(text, encoding="utf-8")
+    before = {model.__name__: model.objects.count() for model, _ in REGISTER_MODELS}
+    with pytest.raises(CommandError) as refused:
+        call_command("import_register", str(path))
+    assert {model.__name__: model.objects.count() for model, _ in REGISTER_MODELS} == before
+    assert not Enterprise.objects.filter(inn=document["enterprise"]["inn"]).exists()
+    return refused.value
+
+
+def test_truncated_file_is_refused(register, tmp_path):
+    error = _wipe_then(register, tmp_path, lambda d: json.dumps(d)[:500])
+    assert "not valid JSON" in str(error)
+
+
+def test_wrong_format_is_refused(register, tmp_path):
+    error = _wipe_then(register, tmp_path, lambda d: json.dumps({**d, "format": "something-else"}))
+    assert "format" in str(error)
+
+
+def test_unknown_hazard_code_is_refused(register, tmp_path):
+    def corrupt(document):
+        document["hazards"][-1]["event"] = {"code": "99.99", "own": False}
+        return json.dumps(document)
+
+    error = _wipe_then(register, tmp_path, corrupt)
+    assert "99.99" in str(error)
+
+
+def test_unknown_user_is_refused(register, tmp_path):
+    def corrupt(document):
+        document["assessments"][0]["assessor"] = "nobody"
+        return json.dumps(document)
+
+    error = _wipe_then(register, tmp_path, corrupt)
+    assert "nobody" in str(error)
+
+
+def test_unknown_enterprise_is_a_command_error(db):
+    with pytest.raises(CommandError, match="No enterprise"):
+        call_command("export_register", "7700000000")
+
+
+def test_every_unknown_reference_is_listed_at_once(register, tmp_path):
+    def corrupt(document):
+        document["hazards"][0]["event"] = {"code": "99.98", "own": False}
+        document["assessments"][-1]["method_version"] = ["no-such-method", 1]
+        document["measures"][0]["model_measure"] = "0.0.0"
+        return json.dumps(document)
+
+    error = str(_wipe_then(register, tmp_path, corrupt))
+    assert "99.98" in error and "no-such-method" in error and "0.0.0" in error
