@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format check messages worker beat mailsink clean system-libs bench
+.PHONY: help run test lint format check messages worker beat mailsink clean system-libs bench loadtest
 
 help:
 	@echo "make run       install into .venv, migrate, load the demo data, serve http://127.0.0.1:8000"
@@ -22,6 +22,7 @@ help:
 	@echo "make beat      the Celery beat scheduler (needs REDIS_URL; run exactly one)"
 	@echo "make mailsink  a local SMTP server on 127.0.0.1:1025 printing the e-mails it receives"
 	@echo "make bench     benchmark the dashboards on PostgreSQL (SCALE=small: under a minute)"
+	@echo "make loadtest  50 users for 60 s against gunicorn with the benchmark data (USERS=, DURATION=)"
 	@echo "make clean     remove .venv and caches (var/, the demo database, stays)"
 
 # --- Set-up -----------------------------------------------------------------------------------
@@ -102,6 +103,16 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/riskpilot_bench_$(SCALE
 bench: $(INSTALLED)
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL= DEBUG=false \
 		$(PY) manage.py bench_dashboards --scale $(SCALE) --output bench-results.json
+
+# 50 users for 60 s against gunicorn on 127.0.0.1 and the benchmark data of SCALE (default full:
+# 1M register rows; generated once, which takes a while). Results in loadtest-results.json.
+USERS ?= 50
+DURATION ?= 60s
+LOADTEST_DATABASE_URL ?= $(BENCH_DATABASE_URL)
+loadtest: $(INSTALLED)
+	$(PY) -m pip install --disable-pip-version-check -q -e ".[load]"
+	$(PY) loadtest/run.py --database $(LOADTEST_DATABASE_URL) --scale $(SCALE) --users $(USERS) \
+		--duration $(DURATION)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-artifacts *.egg-info
