@@ -28,6 +28,12 @@ def _page_time(name, response_time, exception, **kwargs):
         _page_times.append(response_time)
 
 
+@events.reset_stats.add_listener
+def _forget_arrival(**kwargs):
+    # Locust resets its statistics once every user has arrived; the page times follow.
+    _page_times.clear()
+
+
 @events.quitting.add_listener
 def _save_page_times(**kwargs):
     if os.environ.get("LOADTEST_PAGE_TIMES"):

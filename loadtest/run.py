@@ -39,6 +39,14 @@ def wait_for(url: str, seconds: int = 60) -> None:
     raise SystemExit(f"the server at {url} did not answer within {seconds} s")
 
 
+def seconds(duration: str) -> int:
+    """Locust's duration syntax (90, 90s, 2m, 1h) in seconds."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    if duration[-1:] in units:
+        return int(duration[:-1]) * units[duration[-1]]
+    return int(duration)
+
+
 def create_database(url: str) -> None:
     """The benchmark database, created if missing (only a name with "bench" in it)."""
     import psycopg
@@ -116,13 +124,16 @@ def main() -> int:
         wait_for(f"{host}/healthz/")
         Path(env["LOADTEST_PAGE_TIMES"]).unlink(missing_ok=True)
         load_before = os.getloadavg()
-        # Users arrive over about ten seconds: each sign-in hashes a password (deliberately slow),
-        # and fifty at once would measure a login stampede rather than the pages.
-        spawn_rate = str(max(1, options.users // 10))
+        # Users arrive over about 25 seconds, as people start their day: each sign-in hashes a
+        # password (deliberately slow), and fifty at once would measure a login stampede rather
+        # than the pages. The statistics start once all are working (--reset-stats) and then run
+        # for the whole --duration: Locust's run time counts the arrival too, so it is added.
+        spawn_rate = max(1, options.users // 25)
+        run_time = seconds(options.duration) + options.users // spawn_rate + 5
         locust = [
             "-m", "locust", "-f", "loadtest/locustfile.py", "--headless", "--host", host,
-            "--users", str(options.users), "--spawn-rate", spawn_rate, "--reset-stats",
-            "--run-time", options.duration, "--csv", str(stats_prefix), "--only-summary",
+            "--users", str(options.users), "--spawn-rate", str(spawn_rate), "--reset-stats",
+            "--run-time", f"{run_time}s", "--csv", str(stats_prefix), "--only-summary",
             "--exit-code-on-error", "0",
         ]  # fmt: skip
         run(python, *locust, env=env)

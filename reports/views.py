@@ -205,7 +205,7 @@ def federal(request):
     form, filters = _filters(request)
     run = rollups.fresh_run()
     enterprises = Enterprise.objects.for_user(request.user)
-    rows = figures.region_rows(enterprises, filters)
+    rows, heat, trends = _federal_figures(enterprises, filters, run)
     totals = figures.total(rows, label=_("All regions"))
     query = _query(request)
     context = {
@@ -222,13 +222,26 @@ def federal(request):
         ),
         "totals": totals,
         "export_url": reverse("reports:federal_export") + query,
-        **_charts(
-            figures.heat_map(enterprises, filters),
-            figures.trends(enterprises, filters),
-            totals.rows_outside_heat_map,
-        ),
+        **_charts(heat, trends, totals.rows_outside_heat_map),
     }
     return render(request, "reports/dashboard_federal.html", context)
+
+
+def _federal_figures(enterprises, filters, run):
+    """The federal page's figures, computed once per roll-up run and filter: they are the same for
+    every federal reviewer (who all see everything), they change only when a refresh writes a new
+    run, and summing every region's roll-ups is the heaviest query of the dashboards."""
+    stamp = (run.pk, run.finished_at) if run else None
+    key = _cache_key("federal-figures", filters, stamp)
+    cached = cache.get(key)
+    if cached is None:
+        cached = (
+            figures.region_rows(enterprises, filters),
+            figures.heat_map(enterprises, filters),
+            figures.trends(enterprises, filters),
+        )
+        cache.set(key, cached, CACHE_SECONDS)
+    return cached
 
 
 def _enterprise_links(filters, query):
