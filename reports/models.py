@@ -201,11 +201,13 @@ class ReportLanguage(models.TextChoices):
     EN = "en", "English"
 
 
-class ReportQuerySet(models.QuerySet):
+class ReportScopedQuerySet(models.QuerySet):
+    """Rows that name a report's scope (type, enterprise, region): reports and subscriptions."""
+
     def for_user(self, user):
-        """Reports of the scopes the user may see: an enterprise's reports follow
-        Enterprise.objects.for_user; a region's go to its regional reviewers and to federal
-        reviewers and admins; federal summaries to federal reviewers and admins only."""
+        """An enterprise's reports follow Enterprise.objects.for_user; a region's go to its
+        regional reviewers and to federal reviewers and admins; federal summaries to federal
+        reviewers and admins only."""
         from enterprises.access import NOTHING
 
         if not (user and user.is_authenticated and user.is_active):
@@ -270,7 +272,7 @@ class Report(TimeStampedModel):
     error = models.TextField(_("error"), blank=True)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
 
-    objects = ReportQuerySet.as_manager()
+    objects = ReportScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -335,20 +337,8 @@ class Frequency(models.TextChoices):
     QUARTERLY = "quarterly", _("Quarterly")
 
 
-class SubscriptionQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Subscriptions to the reports the user may see (the same scopes as Report.for_user)."""
-        from enterprises.access import NOTHING
-
-        if not (user and user.is_authenticated and user.is_active):
-            return self.filter(NOTHING)
-        if user.sees_everything:
-            return self
-        enterprises = Enterprise.objects.for_user(user).values("pk")
-        scope = Q(type=ReportType.ENTERPRISE, enterprise__in=enterprises)
-        if user.is_regional_reviewer and user.region_id:
-            scope |= Q(type=ReportType.REGION, region_id=user.region_id)
-        return self.filter(scope)
+class SubscriptionQuerySet(ReportScopedQuerySet):
+    """for_user: subscriptions to the reports the user may see."""
 
     def active(self):
         return self.filter(active=True)
