@@ -6,10 +6,12 @@ Every function here runs a fixed number of queries, whatever the number of enter
 """
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.models import Region
 from hazards.models import HazardGroup
 
-from . import okved
+from . import history, okved
 from .models import EnterpriseFigures, EnterpriseMonth, HeatCell
 from .rollups import add_months, first_of_month
 
@@ -33,6 +35,19 @@ class Period:
     label: str
     first_month: datetime.date
     last_month: datetime.date
+
+    @property
+    def last_day(self) -> datetime.date:
+        return history.month_end(self.last_month)
+
+    def has_ended(self, today: datetime.date | None = None) -> bool:
+        return self.last_day < (today or timezone.localdate())
+
+    def state_day(self, today: datetime.date | None = None) -> datetime.date:
+        """The day whose end the stock figures describe: the period's last day once it has ended,
+        else today (the period is still running: "data on …")."""
+        today = today or timezone.localdate()
+        return self.last_day if self.has_ended(today) else today
 
     @property
     def months(self) -> list[datetime.date]:
@@ -116,6 +131,9 @@ PERIOD_COUNTS = (
     "accidents",
     "accident_victims",
     "fatal_victims",
+    "severe_victims",
+    "lost_time_victims",
+    "victims_with_days",
     "days_lost",
     "microtraumas",
     "occupational_diseases",
@@ -126,9 +144,12 @@ PERIOD_COUNTS = (
 RATE_COUNTS = (
     "rate_headcount",
     "rate_victims",
+    "rate_fatal_victims",
     "rate_microtraumas",
+    "rate_occupational_diseases",
     "rate_hours",
     "rate_lost_time_injuries",
+    "months_without_hours",
 )
 COUNTS = (
     *WORKPLACE_COUNTS,
@@ -216,17 +237,24 @@ class Figures:
 
     @property
     def frequency_rate(self):
-        """Kч: accident victims per 1,000 workers of average head-count in the period."""
+        """Kч: victims with at least a day of incapacity, or fatal, per 1,000 workers of the
+        period's average head-count."""
         return _rate(self.rate_victims, 1000, self.rate_headcount)
 
     @property
     def severity_rate(self):
-        """Kт: days of incapacity per accident victim."""
-        return _share(self.days_lost, self.accident_victims)
+        """Kт: days of incapacity per victim with at least one such day; fatal victims left out."""
+        return _share(self.days_lost, self.victims_with_days)
+
+    @property
+    def fatal_rate(self):
+        """Fatal victims per 1,000 workers of the period's average head-count."""
+        return _rate(self.rate_fatal_victims, 1000, self.rate_headcount)
 
     @property
     def ltifr(self):
-        """Lost-time injuries per million hours worked."""
+        """Lost-time victims per million hours worked, over the months with hours reported and
+        only the victims of those months."""
         return _rate(self.rate_lost_time_injuries, 1_000_000, self.rate_hours)
 
     @property
@@ -236,6 +264,10 @@ class Figures:
     @property
     def microtraumas_per_100(self):
         return _rate(self.rate_microtraumas, 100, self.rate_headcount)
+
+    @property
+    def occupational_diseases_per_10000(self):
+        return _rate(self.rate_occupational_diseases, 10_000, self.rate_headcount)
 
 
 # --- Tables ------------------------------------------------------------------------------------
@@ -250,8 +282,8 @@ def _group_condition(filters: Filters) -> Q:
 
 
 def enterprise_rows(enterprises, filters: Filters) -> list[Figures]:
-    """One Figures per enterprise in scope (enterprises not yet rolled up show zeros), in three
-    queries. The scope goes into the SQL as a subquery, never as a list of ids."""
+    """One Figures per enterprise in scope (enterprises not yet rolled up show zeros), in a fixed
+    number of queries. The scope goes into the SQL as a subquery, never as a list of ids."""
     scope = in_scope(enterprises, filters)
     records = list(scope.order_by("short_name", "pk").values_list("pk", "short_name", "okved", "region_id"))
     if not records:
@@ -261,22 +293,68 @@ def enterprise_rows(enterprises, filters: Filters) -> list[Figures]:
     for pk, name, code, region_id in records:
         row = rows[pk] = Figures(name, enterprise_id=pk, okved=code, region=regions[region_id])
         row.counts["enterprises"] = 1
+        row.counts["months_without_hours"] = len(filters.period.months)
     ids = scope.values("pk")
-    group_id = filters.hazard_group.pk if filters.hazard_group else None
-    stored = EnterpriseFigures.objects.filter(_group_condition(filters), enterprise__in=ids)
-    fields = ("enterprise_id", "hazard_group_id", "last_change_at", *WORKPLACE_COUNTS, *REGISTER_COUNTS)
-    for values in stored.order_by().values_list(*fields):
-        row = rows[values[0]]
-        if values[1] is None:
-            row.last_change_at = values[2]
-            row.counts.update(zip(WORKPLACE_COUNTS, values[_WORKPLACES], strict=True))
-        if values[1] == group_id:
-            row.counts.update(zip(REGISTER_COUNTS, values[_REGISTER], strict=True))
+    for enterprise_id, last_change_at, stock in _stock(scope, filters):
+        row = rows[enterprise_id]
+        row.last_change_at = last_change_at or row.last_change_at
+        row.counts.update(stock)
     for enterprise_id, _region_id, *sums in _period_sums(ids, filters):
         _add_period(rows[enterprise_id], sums)
     return list(rows.values())
 
 
+def _stock(scope, filters: Filters):
+    """(enterprise id, last change, stock counts) per enterprise in scope: the register at the end
+    of the period once it has ended (rebuilt from history), else now (the roll-ups)."""
+    group_id = filters.hazard_group.pk if filters.hazard_group else None
+    stored = EnterpriseFigures.objects.filter(_group_condition(filters), enterprise__in=scope.values("pk"))
+    ended = filters.period.has_ended()
+    fields = ("enterprise_id", "hazard_group_id", "last_change_at", *WORKPLACE_COUNTS, *REGISTER_COUNTS)
+    snapshot = period_snapshot(scope, filters.period.last_day) if ended else None
+    for values in stored.filter(hazard_group__isnull=True).order_by().values_list(*fields):
+        enterprise_id = values[0]
+        if snapshot is not None:
+            everything = snapshot.counts.get((enterprise_id, None), {})
+            in_group = snapshot.counts.get((enterprise_id, group_id), {})
+            stock = {name: everything.get(name, 0) for name in WORKPLACE_COUNTS}
+            stock.update({name: in_group.get(name, 0) for name in REGISTER_COUNTS})
+        else:
+            stock = dict(zip(WORKPLACE_COUNTS, values[_WORKPLACES], strict=True))
+            if group_id is None:
+                stock.update(zip(REGISTER_COUNTS, values[_REGISTER], strict=True))
+        yield enterprise_id, values[2], stock
+    if snapshot is None and group_id is not None:
+        for values in stored.filter(hazard_group=group_id).order_by().values_list(*fields):
+            yield values[0], None, dict(zip(REGISTER_COUNTS, values[_REGISTER], strict=True))
+
+
+@dataclass
+class PeriodSnapshot:
+    counts: dict  # (enterprise id, hazard group id or None) -> {count name: value}
+    heat: dict  # (enterprise id, hazard group id or None, probability, severity) -> rows
+
+
+def period_snapshot(enterprises, day: datetime.date) -> PeriodSnapshot:
+    """The stock figures of a scope at the end of a past day (reports.history), kept in the cache
+    until the next roll-up run: rebuilding them reads the scope's whole history."""
+    from .rollups import latest_run
+
+    run = latest_run()
+    stamp = (run.pk, run.finished_at.isoformat()) if run else None
+    scope_sql = str(enterprises.values("pk").query)
+    key = "reports:snapshot:" + hashlib.sha256(f"{scope_sql}|{day}|{stamp}".encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None:
+        snapshot = history.snapshot(enterprises, day)
+        cached = PeriodSnapshot(
+            counts={key: dict(counts) for key, counts in snapshot.counts.items()}, heat=dict(snapshot.heat)
+        )
+        cache.set(key, cached, SNAPSHOT_SECONDS)
+    return cached
+
+
+SNAPSHOT_SECONDS = 24 * 60 * 60
 _WORKPLACES = slice(3, 3 + len(WORKPLACE_COUNTS))
 _REGISTER = slice(3 + len(WORKPLACE_COUNTS), None)
 
@@ -284,6 +362,7 @@ _REGISTER = slice(3 + len(WORKPLACE_COUNTS), None)
 def _period_sums(ids, filters: Filters):
     """Per enterprise: the period's sums, and what the rates need (head-count months, hours)."""
     period = filters.period
+    with_hours = Q(hours_worked__gt=0)
     return (
         EnterpriseMonth.objects.filter(
             enterprise__in=ids, month__range=(period.first_month, period.last_month)
@@ -293,7 +372,9 @@ def _period_sums(ids, filters: Filters):
             measures_done_in_period=Sum("measures_done"),
             headcount_sum=Sum("headcount"),
             headcount_months=Count("headcount"),
-            hours=Sum("hours_worked"),
+            hours=Sum("hours_worked", filter=with_hours),
+            hours_months=Count("id", filter=with_hours),
+            lost_time_in_hours_months=Sum("lost_time_victims", filter=with_hours),
             **{name: Sum(name) for name in PERIOD_COUNTS},
         )
         .order_by()
@@ -304,6 +385,8 @@ def _period_sums(ids, filters: Filters):
             "headcount_sum",
             "headcount_months",
             "hours",
+            "hours_months",
+            "lost_time_in_hours_months",
             *PERIOD_COUNTS,
         )
     )
@@ -311,25 +394,23 @@ def _period_sums(ids, filters: Filters):
 
 def _add_period(row: Figures, sums) -> None:
     """Add one enterprise's period sums to a row (the enterprise's own, or its region's)."""
-    done, headcount_sum, headcount_months, hours, *period_counts = sums
+    done, headcount_sum, headcount_months, hours, hours_months, lost_time_in_hours_months, *period = sums
     counts = row.counts
-    victims = microtraumas = 0
-    for name, value in zip(PERIOD_COUNTS, period_counts, strict=True):
-        counts[name] += value or 0
-        if name == "accident_victims":
-            victims = value or 0
-        elif name == "microtraumas":
-            microtraumas = value or 0
+    values = {name: value or 0 for name, value in zip(PERIOD_COUNTS, period, strict=True)}
+    for name, value in values.items():
+        counts[name] += value
     counts["measures_done_in_period"] += done or 0
     if headcount_months:
         # The enterprise's average head-count over the months it reported in the period.
         counts["rate_headcount"] += Decimal(headcount_sum) / headcount_months
-        counts["rate_victims"] += victims
-        counts["rate_microtraumas"] += microtraumas
-    if hours:
-        counts["rate_hours"] += hours
-        # Every accident at work under Order 223n means at least a day off work, or death.
-        counts["rate_lost_time_injuries"] += victims
+        counts["rate_victims"] += values["lost_time_victims"]
+        counts["rate_fatal_victims"] += values["fatal_victims"]
+        counts["rate_microtraumas"] += values["microtraumas"]
+        counts["rate_occupational_diseases"] += values["occupational_diseases"]
+    # LTIFR: only the months with hours reported, and only their victims.
+    counts["rate_hours"] += hours or 0
+    counts["rate_lost_time_injuries"] += lost_time_in_hours_months or 0
+    counts["months_without_hours"] -= hours_months or 0
 
 
 def region_rows(enterprises, filters: Filters) -> list[Figures]:
@@ -342,9 +423,28 @@ def region_rows(enterprises, filters: Filters) -> list[Figures]:
     rows = {
         pk: Figures(region.name, region=region) for pk, region in Region.objects.in_bulk(per_region).items()
     }
+    months = len(filters.period.months)
     for pk, count in per_region.items():
         rows[pk].counts["enterprises"] = count
+        rows[pk].counts["months_without_hours"] = count * months
     ids = scope.values("pk")
+    if filters.period.has_ended():
+        region_of = dict(scope.order_by().values_list("pk", "region_id"))
+        for enterprise_id, last_change_at, stock in _stock(scope, filters):
+            row = rows[region_of[enterprise_id]]
+            for name, value in stock.items():
+                row.counts[name] += value
+            if last_change_at and (row.last_change_at is None or last_change_at > row.last_change_at):
+                row.last_change_at = last_change_at
+    else:
+        _region_stock(rows, ids, filters)
+    for _enterprise_id, region_id, *period_sums in _period_sums(ids, filters):
+        _add_period(rows[region_id], period_sums)
+    return sorted(rows.values(), key=lambda row: row.region.code)
+
+
+def _region_stock(rows, ids, filters: Filters) -> None:
+    """The roll-ups' current stock figures summed per region in SQL."""
     group_id = filters.hazard_group.pk if filters.hazard_group else None
     sums = (
         EnterpriseFigures.objects.filter(_group_condition(filters), enterprise__in=ids)
@@ -362,9 +462,6 @@ def region_rows(enterprises, filters: Filters) -> list[Figures]:
             row.counts.update(zip(WORKPLACE_COUNTS, values[_WORKPLACES], strict=True))
         if values[1] == group_id:
             row.counts.update(zip(REGISTER_COUNTS, values[_REGISTER], strict=True))
-    for _enterprise_id, region_id, *period_sums in _period_sums(ids, filters):
-        _add_period(rows[region_id], period_sums)
-    return sorted(rows.values(), key=lambda row: row.region.code)
 
 
 def total(rows: list[Figures], label: str = "") -> Figures:
@@ -392,8 +489,18 @@ class HeatMap:
 
 
 def heat_map(enterprises, filters: Filters) -> HeatMap:
+    """Rows per cell at the end of the period once it has ended (from history), else now."""
     cells = {p: dict.fromkeys(LEVELS, 0) for p in LEVELS}
     group = filters.hazard_group
+    if filters.period.has_ended():
+        scope = in_scope(enterprises, filters)
+        group_id = group.pk if group else None
+        for (_enterprise, cell_group, probability, severity), count in period_snapshot(
+            scope, filters.period.last_day
+        ).heat.items():
+            if cell_group == group_id:
+                cells[probability][severity] += count
+        return HeatMap(cells)
     rows = (
         HeatCell.objects.filter(
             enterprise__in=in_scope(enterprises, filters).values("pk"), hazard_group=group

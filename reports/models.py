@@ -155,8 +155,13 @@ class EnterpriseMonth(models.Model):
     measures_done_on_time = models.PositiveIntegerField(default=0)
     measures_done = models.PositiveIntegerField(default=0)
     accidents = models.PositiveIntegerField(default=0)
+    # Victims of the month's accidents by outcome; lost time = at least a day of incapacity, or
+    # death; days are those of the non-fatal victims (Kт leaves the fatal ones out).
     accident_victims = models.PositiveIntegerField(default=0)
     fatal_victims = models.PositiveIntegerField(default=0)
+    severe_victims = models.PositiveIntegerField(default=0)
+    lost_time_victims = models.PositiveIntegerField(default=0)
+    victims_with_days = models.PositiveIntegerField(default=0)
     days_lost = models.PositiveIntegerField(default=0)
     microtraumas = models.PositiveIntegerField(default=0)
     occupational_diseases = models.PositiveIntegerField(default=0)

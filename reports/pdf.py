@@ -14,23 +14,25 @@ Rendering costs ~0.3 s and ~5 MB per table page, so long lists are capped (``LIS
 import datetime
 import logging
 import mimetypes
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.contrib.staticfiles import finders
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from assessments.models import OPEN_MEASURE_STATUSES, ControlMeasure, Incident, MeasureStatus
-from enterprises.models import Enterprise, Role, User, Workplace
+from assessments.models import ControlMeasure, Incident, MeasureStatus
+from enterprises.models import Enterprise, HeadcountPeriod, Role, User, Workplace
 from hazards.models import Hazard, HazardStatus, RiskLevel
 
-from . import charts, figures, rollups
+from . import charts, definitions, figures, history, rollups
+from .formatting import figure_text
 from .models import Report, ReportType
 from .rollups import add_months, first_of_month
 
@@ -165,51 +167,79 @@ def _change(current, previous):
     return current - previous
 
 
-def _filters(start: datetime.date, end_month: datetime.date) -> figures.Filters:
-    return figures.Filters(period=figures.Period("report", "", start, end_month))
+def _filters(period: "ReportPeriod") -> figures.Filters:
+    return figures.Filters(period=figures.Period("report", "", period.start, period.last_month))
 
 
-def _indicators(enterprises, period: ReportPeriod) -> tuple[list[dict], figures.Figures, figures.Trends]:
-    """Summary indicators of the period with the previous period's value and the change."""
-    previous = period.previous()
-    current_rows = figures.enterprise_rows(enterprises, _filters(period.start, period.last_month))
-    previous_rows = figures.enterprise_rows(enterprises, _filters(previous.start, previous.last_month))
-    now = figures.total(current_rows)
-    before = figures.total(previous_rows)
-    # A period still running ends, for the figures, with the current month (later months are empty).
-    last_month = min(period.last_month, first_of_month(timezone.localdate()))
-    trend_start = add_months(last_month, -(TREND_MONTHS - 1))
-    trends = figures.trends(enterprises, _filters(trend_start, last_month))
-    at_end, at_previous_end = -1, -1 - period.months
+def _indicator(label, now, before, attribute, kind="count") -> dict:
+    current, previous = getattr(now, attribute), getattr(before, attribute)
+    language = translation.get_language()
+    change = None if current is None or previous is None else current - previous
+    if change is None:
+        change_text = "—"
+    elif change == 0:
+        change_text = "0"
+    else:
+        sign = "+" if change > 0 else "−"
+        change_text = sign + figure_text(abs(change), kind, language)
+    return {
+        "label": label,
+        "current": figure_text(current, kind, language),
+        "previous": figure_text(previous, kind, language),
+        "change": change_text,
+    }
 
-    def profile(levels, index):
-        return sum(trends.profile[level][index] for level in levels)
 
-    indicators = [
-        (
-            _("High and critical risks at the end of the period"),
-            profile((4, 5), at_end),
-            profile((4, 5), at_previous_end),
-        ),
-        (
-            _("Rated register rows at the end of the period"),
-            profile((1, 2, 3, 4, 5), at_end),
-            profile((1, 2, 3, 4, 5), at_previous_end),
-        ),
-        (_("Rows not rated at the end of the period"), profile((0,), at_end), profile((0,), at_previous_end)),
-        (_("Measures due in the period"), now.measures_due, before.measures_due),
-        (_("Measures completed in the period"), now.measures_done_in_period, before.measures_done_in_period),
-        (_("Accidents at work"), now.accidents, before.accidents),
-        (_("Microtraumas"), now.microtraumas, before.microtraumas),
-        (_("Occupational diseases"), now.occupational_diseases, before.occupational_diseases),
-        (_("Near misses"), now.near_misses, before.near_misses),
-        (_("Days of incapacity"), now.days_lost, before.days_lost),
+def _indicators(enterprises, period: ReportPeriod) -> tuple[list[dict], list[dict], figures.Figures]:
+    """The period's figures beside the previous period's: counts, then rates. Both come from
+    reports.figures, the function behind the dashboards, so the same scope and period give the
+    same numbers everywhere."""
+    now = figures.total(figures.enterprise_rows(enterprises, _filters(period)))
+    before = figures.total(figures.enterprise_rows(enterprises, _filters(period.previous())))
+    counts = [
+        _indicator(_("High and critical risks at the end of the period"), now, before, "rows_high_critical"),
+        _indicator(_("Rated register rows at the end of the period"), now, before, "rows_rated"),
+        _indicator(_("Rows not rated at the end of the period"), now, before, "rows_not_rated"),
+        _indicator(_("Workplaces assessed at the end of the period"), now, before, "workplaces_assessed"),
+        _indicator(_("Measures overdue at the end of the period"), now, before, "measures_overdue"),
+        _indicator(_("Measures due in the period"), now, before, "measures_due"),
+        _indicator(_("Measures completed in the period"), now, before, "measures_done_in_period"),
+        _indicator(_("Accidents at work"), now, before, "accidents"),
+        _indicator(_("Victims of accidents"), now, before, "accident_victims"),
+        _indicator(_("of them fatal"), now, before, "fatal_victims"),
+        _indicator(_("of them severe"), now, before, "severe_victims"),
+        _indicator(_("Days of incapacity"), now, before, "days_lost"),
+        _indicator(_("Microtraumas"), now, before, "microtraumas"),
+        _indicator(_("Occupational diseases"), now, before, "occupational_diseases"),
+        _indicator(_("Near misses"), now, before, "near_misses"),
     ]
-    rows = [
-        {"label": label, "current": current, "previous": prior, "change": _change(current, prior)}
-        for label, current, prior in indicators
+    rates = [
+        _indicator(indicator.name, now, before, indicator.key, kind="rate") for indicator in definitions.RATES
     ]
-    return rows, now, trends
+    return counts, rates, now
+
+
+def _period_facts(scope, period: ReportPeriod, today: datetime.date) -> dict:
+    """What the first page says about the period: whether it has ended, the day the register
+    figures describe, and the months without hours worked (LTIFR leaves them out)."""
+    filters = _filters(period)
+    running = not filters.period.has_ended(today)
+    months = list(
+        HeadcountPeriod.objects.filter(
+            enterprise__in=scope.values("pk"),
+            month__range=(period.start, period.last_month),
+            hours_worked__gt=0,
+        )
+        .order_by()
+        .values_list("month", flat=True)
+        .distinct()
+    )
+    missing = [month for month in filters.period.months if month not in set(months)]
+    return {
+        "period_running": running,
+        "state_day": filters.period.state_day(today),
+        "months_without_hours": missing,
+    }
 
 
 def _charts(heat, trends) -> dict:
@@ -223,110 +253,144 @@ def _charts(heat, trends) -> dict:
     return {name: mark_safe(svg) for name, svg in drawn.items()}
 
 
-def enterprise_context(
-    enterprise: Enterprise, period: ReportPeriod, *, today: datetime.date | None = None
-) -> dict:
-    """Everything the enterprise progress report shows, in a fixed number of queries."""
-    today = today or timezone.localdate()
-    scope = Enterprise.objects.filter(pk=enterprise.pk)
-    indicators, now, trends = _indicators(scope, period)
-    period_start = timezone.make_aware(datetime.datetime.combine(period.start, datetime.time.min))
-    period_end = timezone.make_aware(
-        datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time.min)
+def _trend_charts(enterprises, period: ReportPeriod) -> dict:
+    """The heat map at the end of the period and the twelve months up to its last one."""
+    last_month = min(period.last_month, first_of_month(timezone.localdate()))
+    trend_filters = figures.Filters(
+        period=figures.Period("trend", "", add_months(last_month, -(TREND_MONTHS - 1)), last_month)
+    )
+    return _charts(
+        figures.heat_map(enterprises, _filters(period)), figures.trends(enterprises, trend_filters)
     )
 
-    open_measures = Prefetch(
-        "measures",
-        # The work still to do; completed measures are listed in their own section.
-        queryset=ControlMeasure.objects.filter(status__in=OPEN_MEASURE_STATUSES).order_by("due_date", "pk"),
-        to_attr="report_measures",
-    )
-    top_risks = (
-        Hazard.objects.filter(
-            enterprise=enterprise, status=HazardStatus.ACTIVE, risk_level__gte=RiskLevel.HIGH
-        )
-        .select_related("workplace", "event")
-        .prefetch_related(open_measures)
-        .order_by("-risk_level", "workplace__number", "pk")
-    )
-    measures = ControlMeasure.objects.filter(hazard__enterprise=enterprise).select_related(
-        "hazard__workplace", "hazard__event"
-    )
-    incidents = (
-        Incident.objects.active()
-        .filter(enterprise=enterprise, occurred_at__gte=period_start, occurred_at__lt=period_end)
-        .select_related("workplace", "event")
-        .prefetch_related(Prefetch("hazards", queryset=Hazard.objects.select_related("event", "workplace")))
-        .order_by("occurred_at", "pk")
-    )
-    active = Q(hazards__status=HazardStatus.ACTIVE)
-    not_assessed = (
-        Workplace.objects.filter(enterprise=enterprise, archived_at__isnull=True)
-        .select_related("department")
-        .annotate(
-            rows=Count("hazards", filter=active),
-            unrated=Count("hazards", filter=active & Q(hazards__risk_level__isnull=True)),
-        )
-        .filter(Q(rows=0) | Q(unrated__gt=0))
-        .order_by("number", "pk")
-    )
-    responsible = (
-        User.objects.filter(enterprise=enterprise, role=Role.MANAGER, is_active=True).order_by("pk").first()
-    )
+
+def _common(scope, period: ReportPeriod, today: datetime.date) -> dict:
+    counts, rates, now = _indicators(scope, period)
     return {
-        "enterprise": enterprise,
-        "region": enterprise.region,
         "period_label": period.label(),
         "previous_label": period.previous().label(),
         "period": period,
         "today": today,
         "generated_at": timezone.localtime(),
         "figures": now,
-        "indicators": indicators,
+        "indicators": counts,
+        "rates": rates,
+        "definitions": definitions.RATES,
+        "period_rules": definitions.PERIOD_RULES,
         "levels": [(level, RiskLevel(level).label, now.level(level)) for level in (5, 4, 3, 2, 1)],
-        **_charts(figures.heat_map(scope, figures.Filters()), trends),
-        "top_risks": _capped(top_risks, LIST_LIMIT),
+        **_period_facts(scope, period, today),
+        **_trend_charts(scope, period),
+    }
+
+
+def _measures_due(enterprise, period: ReportPeriod):
+    """The measures that fell due in the period, by the roll-ups' rule: rows not archived, left
+    out only if cancelled by the end of the month they fell due."""
+    measures = ControlMeasure.objects.filter(
+        hazard__enterprise=enterprise, due_date__range=(period.start, period.end)
+    ).exclude(hazard__status=HazardStatus.ARCHIVED)
+    cancelled_on = history.cancellation_dates(measures)
+    due = dict(measures.filter(pk__in=list(cancelled_on)).values_list("pk", "due_date"))
+    dropped = [pk for pk, day in cancelled_on.items() if day <= history.month_end(due[pk])]
+    return measures.exclude(pk__in=dropped)
+
+
+def workplace_sort_key(number: str) -> list:
+    """Workplace numbers in natural order: № 2 before № 10, № 10 before № 11А."""
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        for part in re.split(r"(\d+)", number)
+        if part
+    ]
+
+
+def enterprise_context(
+    enterprise: Enterprise, period: ReportPeriod, *, today: datetime.date | None = None
+) -> dict:
+    """Everything the enterprise progress report shows, in a fixed number of queries. Every list
+    is taken at the same day as the figures above it, so a count and its list always agree."""
+    today = today or timezone.localdate()
+    scope = Enterprise.objects.filter(pk=enterprise.pk)
+    common = _common(scope, period, today)
+    state = history.snapshot(scope, common["state_day"])
+    period_start = timezone.make_aware(datetime.datetime.combine(period.start, datetime.time.min))
+    period_end = history.end_of(period.end)
+
+    serious = {pk: row.level for pk, row in state.rows.items() if row.level and row.level >= RiskLevel.HIGH}
+    open_ids = [pk for pk in serious for pk in state.open_measures.get(pk, ())]
+    open_measures = ControlMeasure.objects.filter(pk__in=open_ids).order_by("due_date", "pk")
+    top_risks = sorted(
+        Hazard.objects.filter(pk__in=serious).select_related("workplace", "event"),
+        key=lambda hazard: (-serious[hazard.pk], workplace_sort_key(hazard.workplace.number), hazard.pk),
+    )
+    by_hazard: dict[int, list] = {}
+    for measure in open_measures:
+        by_hazard.setdefault(measure.hazard_id, []).append(measure)
+    for hazard in top_risks:
+        hazard.level_at_end = serious[hazard.pk]
+        hazard.level_at_end_label = RiskLevel(serious[hazard.pk]).label
+        hazard.report_measures = by_hazard.get(hazard.pk, [])
+
+    measures = ControlMeasure.objects.select_related("hazard__workplace", "hazard__event")
+    incidents = (
+        Incident.objects.active()
+        .filter(enterprise=enterprise, occurred_at__gte=period_start, occurred_at__lt=period_end)
+        .select_related("workplace", "event")
+        .prefetch_related(
+            "victims", Prefetch("hazards", queryset=Hazard.objects.select_related("event", "workplace"))
+        )
+        .order_by("occurred_at", "pk")
+    )
+    not_assessed_ids = {
+        pk: counts for pk, counts in state.workplaces.items() if not counts["rows"] or counts["unrated"]
+    }
+    not_assessed = sorted(
+        Workplace.objects.filter(pk__in=not_assessed_ids).select_related("department"),
+        key=lambda workplace: (workplace_sort_key(workplace.number), workplace.pk),
+    )
+    for workplace in not_assessed:
+        workplace.rows = not_assessed_ids[workplace.pk]["rows"]
+        workplace.unrated = not_assessed_ids[workplace.pk]["unrated"]
+    responsible = (
+        User.objects.filter(enterprise=enterprise, role=Role.MANAGER, is_active=True).order_by("pk").first()
+    )
+    done_in_period = measures.filter(
+        hazard__enterprise=enterprise, status=MeasureStatus.DONE, done_on__range=(period.start, period.end)
+    ).exclude(hazard__status=HazardStatus.ARCHIVED)
+    return {
+        **common,
+        "enterprise": enterprise,
+        "region": enterprise.region,
+        "top_risks": _listed(top_risks, LIST_LIMIT),
         "measures_overdue": _capped(
-            measures.filter(status__in=OPEN_MEASURE_STATUSES, due_date__lt=today).order_by("due_date", "pk"),
-            LIST_LIMIT,
+            measures.filter(pk__in=state.overdue_measures).order_by("due_date", "pk"), LIST_LIMIT
         ),
         "measures_due": _capped(
-            measures.filter(
-                status__in=OPEN_MEASURE_STATUSES,
-                due_date__gte=max(today, period.start),
-                due_date__lte=period.end,
-            ).order_by("due_date", "pk"),
+            _measures_due(enterprise, period)
+            .select_related("hazard__workplace", "hazard__event")
+            .order_by("due_date", "pk"),
             LIST_LIMIT,
         ),
-        "measures_done": _capped(
-            measures.filter(status=MeasureStatus.DONE, done_on__range=(period.start, period.end)).order_by(
-                "done_on", "pk"
-            ),
-            LIST_LIMIT,
-        ),
+        "measures_done": _capped(done_in_period.order_by("done_on", "pk"), LIST_LIMIT),
         "incidents": _capped(incidents, LIST_LIMIT),
-        "workplaces_not_assessed": _capped(not_assessed, WORKPLACE_LIMIT),
+        "workplaces_not_assessed": _listed(not_assessed, WORKPLACE_LIMIT),
         "responsible": responsible,
         "list_limit": LIST_LIMIT,
     }
 
 
-def region_context(region, period: ReportPeriod) -> dict:
+def _listed(items: list, limit: int) -> dict:
+    return {"rows": items[:limit], "more": max(0, len(items) - limit), "total": len(items)}
+
+
+def region_context(region, period: ReportPeriod, *, today: datetime.date | None = None) -> dict:
     """The regional summary: the region's totals and one section per active enterprise."""
+    today = today or timezone.localdate()
     enterprises = Enterprise.objects.filter(region=region)
-    indicators, now, trends = _indicators(enterprises, period)
-    rows = figures.enterprise_rows(enterprises, _filters(period.start, period.last_month))
     return {
+        **_common(enterprises, period, today),
         "region": region,
-        "period_label": period.label(),
-        "previous_label": period.previous().label(),
-        "period": period,
-        "generated_at": timezone.localtime(),
-        "figures": now,
-        "indicators": indicators,
-        "levels": [(level, RiskLevel(level).label, now.level(level)) for level in (5, 4, 3, 2, 1)],
-        **_charts(figures.heat_map(enterprises, figures.Filters()), trends),
-        "rows": rows,
+        "rows": figures.enterprise_rows(enterprises, _filters(period)),
     }
 
 
@@ -339,12 +403,12 @@ def _by_concern(rows):
     return sorted(rows, key=lambda row: (-row.rows_high_critical, -row.measures_overdue, row.label))
 
 
-def federal_context(period: ReportPeriod) -> dict:
+def federal_context(period: ReportPeriod, *, today: datetime.date | None = None) -> dict:
     """The federal summary: the country's totals, then one section per region with its figures and
     its enterprises of most concern."""
+    today = today or timezone.localdate()
     enterprises = Enterprise.objects.all()
-    indicators, now, trends = _indicators(enterprises, period)
-    filters = _filters(period.start, period.last_month)
+    filters = _filters(period)
     per_region: dict[int, list] = {}
     for row in figures.enterprise_rows(enterprises, filters):
         per_region.setdefault(row.region.pk, []).append(row)
@@ -356,14 +420,7 @@ def federal_context(period: ReportPeriod) -> dict:
             {"figures": row, "top": ranked[:TOP_ENTERPRISES], "more": max(0, len(ranked) - TOP_ENTERPRISES)}
         )
     return {
-        "period_label": period.label(),
-        "previous_label": period.previous().label(),
-        "period": period,
-        "generated_at": timezone.localtime(),
-        "figures": now,
-        "indicators": indicators,
-        "levels": [(level, RiskLevel(level).label, now.level(level)) for level in (5, 4, 3, 2, 1)],
-        **_charts(figures.heat_map(enterprises, figures.Filters()), trends),
+        **_common(enterprises, period, today),
         "rows": regions,
         "sections": sections,
         "top_enterprises": TOP_ENTERPRISES,

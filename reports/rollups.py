@@ -15,12 +15,14 @@ Definitions (also explained on the pages):
 - "due for review": active rows whose next review date is today or earlier;
 - measures (open, done, overdue) are those of active rows, cancelled ones left out; a measure is
   overdue when it is open and its due date has passed;
-- monthly flows (measures due and completed, incidents) count every row that is not archived:
-  a row eliminated by its measures still shows the work that was done;
-- the risk profile at a month's end counts today's active rows by the level of their latest
-  assessment dated on or before that day ("not rated" from identification until then).
+- monthly flows count what happened in the month, whatever happened since: measures by the
+  month they fell due (left out only if cancelled by that month's end) and the month they were
+  done, incidents by their date, accident victims each with their own outcome; rows archived
+  (withdrawn as entered in error) are left out of every month;
+- the risk profile at a month's end is the register as it stood then (reports.history).
 """
 
+import bisect
 import datetime
 import logging
 import time
@@ -32,24 +34,26 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.db.models.fields.json import KT
-from django.db.models.functions import Lead, RowNumber, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from assessments.models import (
     OPEN_MEASURE_STATUSES,
-    AccidentSeverity,
     ControlMeasure,
     Incident,
     IncidentKind,
+    IncidentVictim,
     MeasureStatus,
     MethodKind,
     RiskAssessment,
+    VictimOutcome,
 )
 from enterprises.models import Enterprise, HeadcountPeriod, Workplace
 from hazards.models import Hazard, HazardStatus
 
+from . import history
 from .models import EnterpriseFigures, EnterpriseMonth, HeatCell, RollupKind, RollupRun
 
 logger = logging.getLogger(__name__)
@@ -68,7 +72,6 @@ QUEUED_KEY = "reports:rollups:queued"
 BATCH = 2000
 
 LEVELS = (1, 2, 3, 4, 5)
-NOT_ARCHIVED = (HazardStatus.ACTIVE, HazardStatus.ELIMINATED)
 
 
 def first_of_month(day: datetime.date) -> datetime.date:
@@ -248,14 +251,14 @@ def _monthly(result, only, today):
     end = add_months(start, count) - datetime.timedelta(days=1)
     months = result.months
 
+    # Measures of rows not withdrawn (archived). A cancelled measure still counts in the months
+    # that ended before it was cancelled: those are added one by one below.
     measures = only(
-        ControlMeasure.objects.filter(hazard__status__in=NOT_ARCHIVED).exclude(
-            status=MeasureStatus.CANCELLED
-        ),
-        "hazard__enterprise_id",
+        ControlMeasure.objects.exclude(hazard__status=HazardStatus.ARCHIVED), "hazard__enterprise_id"
     )
     due = (
-        measures.filter(due_date__range=(start, end))
+        measures.exclude(status=MeasureStatus.CANCELLED)
+        .filter(due_date__range=(start, end))
         .values(enterprise_id=F("hazard__enterprise_id"), month=TruncMonth("due_date"))
         .annotate(
             measures_due=Count("id"),
@@ -272,26 +275,51 @@ def _monthly(result, only, today):
         .annotate(measures_done=Count("id"))
         .order_by()
     )
+    cancelled = measures.filter(status=MeasureStatus.CANCELLED, due_date__range=(start, end))
+    cancelled_on = history.cancellation_dates(cancelled)
+    for pk, enterprise_id, due_date in cancelled.values_list("pk", "hazard__enterprise_id", "due_date"):
+        if cancelled_on[pk] > history.month_end(due_date):
+            target = months[enterprise_id, first_of_month(due_date)]
+            target["measures_due"] += 1
+            target["measures_due_passed"] += int(due_date < today)
+
     zone = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
     until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
-    accident = Q(kind=IncidentKind.ACCIDENT)
+    in_horizon = only(Incident.objects.active(), "enterprise_id").filter(
+        occurred_at__gte=since, occurred_at__lt=until
+    )
     incidents = (
-        only(Incident.objects.filter(archived_at__isnull=True), "enterprise_id")
-        .filter(occurred_at__gte=since, occurred_at__lt=until)
-        .values("enterprise_id", month=TruncMonth("occurred_at", tzinfo=zone))
+        in_horizon.values("enterprise_id", month=TruncMonth("occurred_at", tzinfo=zone))
         .annotate(
-            accidents=Count("id", filter=accident),
-            accident_victims=Sum("people_affected", filter=accident),
-            fatal_victims=Sum("people_affected", filter=accident & Q(severity=AccidentSeverity.FATAL)),
-            days_lost=Sum("days_lost", filter=accident),
+            accidents=Count("id", filter=Q(kind=IncidentKind.ACCIDENT)),
             microtraumas=Count("id", filter=Q(kind=IncidentKind.MICROTRAUMA)),
             occupational_diseases=Count("id", filter=Q(kind=IncidentKind.OCCUPATIONAL_DISEASE)),
             near_misses=Count("id", filter=Q(kind=IncidentKind.NEAR_MISS)),
         )
         .order_by()
     )
-    for queryset in (due, done, incidents):
+    # Victims of accidents, each with their own outcome (Order 223n): a group accident adds one
+    # fatal victim and two severe ones, not one "group" case.
+    fatal = Q(outcome=VictimOutcome.FATAL)
+    with_days = ~fatal & Q(days_lost__gte=1)
+    victims = (
+        IncidentVictim.objects.filter(incident__in=in_horizon.filter(kind=IncidentKind.ACCIDENT).values("pk"))
+        .values(
+            enterprise_id=F("incident__enterprise_id"),
+            month=TruncMonth("incident__occurred_at", tzinfo=zone),
+        )
+        .annotate(
+            accident_victims=Count("id"),
+            fatal_victims=Count("id", filter=fatal),
+            severe_victims=Count("id", filter=Q(outcome=VictimOutcome.SEVERE)),
+            lost_time_victims=Count("id", filter=fatal | Q(days_lost__gte=1)),
+            victims_with_days=Count("id", filter=with_days),
+            days_lost=Sum("days_lost", filter=with_days),
+        )
+        .order_by()
+    )
+    for queryset in (due, done, incidents, victims):
         for row in queryset:
             month = row.pop("month")
             if isinstance(month, datetime.datetime):
@@ -310,51 +338,21 @@ def _monthly(result, only, today):
 
 
 def _profile(result, only, today):
-    """Risk profile at each month's end, from the assessment history, as +1/−1 deltas per month
-    (one pass over the assessments, however many months are kept)."""
+    """Risk profile at each month's end, rebuilt from the register's history (reports.history):
+    +1/−1 deltas per month over the stretches each row spent at each level."""
     start, count = horizon(today)
     # deltas[enterprise][level, 0 = not rated][month index 0..count]
     deltas: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * (count + 1)))
-
-    def cover(enterprise_id, level, since, until):
-        first = max(month_index(start, since), 0)
-        last = count if until is None else min(month_index(start, until), count)
+    month_ends = [add_months(start, index + 1) - datetime.timedelta(days=1) for index in range(count)]
+    for enterprise_id, level, since, until in history.level_spans(
+        only(Hazard.objects.all(), "enterprise_id")
+    ):
+        # The month ends from the first on or after ``since`` up to the last before ``until``.
+        first = bisect.bisect_left(month_ends, since)
+        last = bisect.bisect_left(month_ends, until)
         if first < last:
             deltas[enterprise_id][level][first] += 1
             deltas[enterprise_id][level][last] -= 1
-
-    # The current assessment sorts last, so the latest month always agrees with the row's level
-    # even if someone back-dated a re-assessment.
-    order = [F("is_current").asc(), F("assessed_on").asc(), F("id").asc()]
-    history = (
-        only(RiskAssessment.objects.filter(hazard__status=HazardStatus.ACTIVE), "hazard__enterprise_id")
-        .annotate(
-            next_on=Window(Lead("assessed_on"), partition_by=[F("hazard_id")], order_by=order),
-            position=Window(RowNumber(), partition_by=[F("hazard_id")], order_by=order),
-        )
-        .values_list(
-            "hazard__enterprise_id", "level", "assessed_on", "next_on", "position", "hazard__identified_on"
-        )
-        .order_by()
-    )
-    for enterprise_id, level, assessed_on, next_on, position, identified_on in history.iterator(
-        chunk_size=20_000
-    ):
-        if position == 1:
-            cover(enterprise_id, 0, identified_on, assessed_on)
-        cover(enterprise_id, level, assessed_on, next_on)
-
-    never_assessed = (
-        only(Hazard.objects.filter(status=HazardStatus.ACTIVE, assessments__isnull=True), "enterprise_id")
-        .values("enterprise_id", month=TruncMonth("identified_on"))
-        .annotate(rows=Count("id"))
-        .order_by()
-    )
-    for row in never_assessed:
-        first = max(month_index(start, row["month"]), 0)
-        if first < count:
-            deltas[row["enterprise_id"]][0][first] += row["rows"]
-            deltas[row["enterprise_id"]][0][count] -= row["rows"]
 
     for enterprise_id, by_level in deltas.items():
         for level, changes in by_level.items():

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hazards.models import RiskLevel
 
+from . import definitions
 from .figures import Figures
 from .formatting import figure_text
 
@@ -32,7 +33,7 @@ REGISTER_FILTERS = {
 }
 
 GROUP_WORKPLACES = _("Workplaces")
-GROUP_RISKS = _("Register rows (hazards) by current risk level")
+GROUP_RISKS = _("Register rows (hazards) by risk level")
 GROUP_MEASURES = _("Control measures")
 GROUP_EVENTS = _("Incidents in the period")
 GROUP_INDICATORS = _("Indicators")
@@ -58,6 +59,17 @@ def _level_column(level: int) -> Column:
         lambda row, level=level: row.level(level),
         level=level,
         drill="register",
+    )
+
+
+def _rate_column(indicator: definitions.Indicator) -> Column:
+    return Column(
+        indicator.key,
+        indicator.label,
+        GROUP_INDICATORS,
+        lambda row, key=indicator.key: getattr(row, key),
+        kind="rate",
+        help=indicator.definition,
     )
 
 
@@ -136,6 +148,21 @@ COLUMNS = (
         help=_("Leading indicator: of the measures due in the period (due date passed), those done by it."),
     ),
     Column("accidents", _("Accidents"), GROUP_EVENTS, lambda r: r.accidents, drill="incidents"),
+    Column(
+        "accident_victims",
+        _("Victims"),
+        GROUP_EVENTS,
+        lambda r: r.accident_victims,
+        drill="incidents",
+        help=_("Victims of the accidents, each counted once (a group accident has two or more)."),
+    ),
+    Column(
+        "fatal_victims",
+        _("Of them fatal"),
+        GROUP_EVENTS,
+        lambda r: r.fatal_victims,
+        drill="incidents",
+    ),
     Column("microtraumas", _("Microtraumas"), GROUP_EVENTS, lambda r: r.microtraumas, drill="incidents"),
     Column(
         "occupational_diseases",
@@ -145,29 +172,9 @@ COLUMNS = (
         drill="incidents",
     ),
     Column("near_misses", _("Near misses"), GROUP_EVENTS, lambda r: r.near_misses, drill="incidents"),
-    Column(
-        "frequency_rate",
-        _("Kч"),
-        GROUP_INDICATORS,
-        lambda r: r.frequency_rate,
-        kind="rate",
-        help=_("Frequency rate: accident victims × 1,000 / average head-count in the period."),
-    ),
-    Column(
-        "severity_rate",
-        _("Kт"),
-        GROUP_INDICATORS,
-        lambda r: r.severity_rate,
-        kind="rate",
-        help=_("Severity rate: days of incapacity / accident victims."),
-    ),
-    Column(
-        "ltifr",
-        _("LTIFR"),
-        GROUP_INDICATORS,
-        lambda r: r.ltifr,
-        kind="rate",
-        help=_("Lost-time injuries × 1,000,000 / hours worked in the period."),
+    *(
+        _rate_column(indicator)
+        for indicator in (definitions.FREQUENCY, definitions.SEVERITY, definitions.FATAL, definitions.LTIFR)
     ),
     Column(
         "near_misses_per_accident",
@@ -177,13 +184,7 @@ COLUMNS = (
         kind="rate",
         help=_("More near misses reported per accident means hazards are caught before they harm."),
     ),
-    Column(
-        "microtraumas_per_100",
-        _("Microtraumas per 100 workers"),
-        GROUP_INDICATORS,
-        lambda r: r.microtraumas_per_100,
-        kind="rate",
-    ),
+    _rate_column(definitions.MICROTRAUMAS),
     Column(
         "last_change_at",
         _("Last update"),
