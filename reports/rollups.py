@@ -39,13 +39,14 @@ from django.utils import timezone
 
 from assessments.models import (
     OPEN_MEASURE_STATUSES,
-    AccidentSeverity,
     ControlMeasure,
     Incident,
     IncidentKind,
+    IncidentVictim,
     MeasureStatus,
     MethodKind,
     RiskAssessment,
+    VictimOutcome,
 )
 from enterprises.models import Enterprise, HeadcountPeriod, Workplace
 from hazards.models import Hazard, HazardStatus
@@ -282,16 +283,32 @@ def _monthly(result, only, today):
         .values("enterprise_id", month=TruncMonth("occurred_at", tzinfo=zone))
         .annotate(
             accidents=Count("id", filter=accident),
-            accident_victims=Sum("people_affected", filter=accident),
-            fatal_victims=Sum("people_affected", filter=accident & Q(severity=AccidentSeverity.FATAL)),
-            days_lost=Sum("days_lost", filter=accident),
             microtraumas=Count("id", filter=Q(kind=IncidentKind.MICROTRAUMA)),
             occupational_diseases=Count("id", filter=Q(kind=IncidentKind.OCCUPATIONAL_DISEASE)),
             near_misses=Count("id", filter=Q(kind=IncidentKind.NEAR_MISS)),
         )
         .order_by()
     )
-    for queryset in (due, done, incidents):
+    # Victims are counted per victim row (each with its own outcome), not per incident.
+    victims = (
+        only(
+            IncidentVictim.objects.filter(
+                incident__archived_at__isnull=True, incident__kind=IncidentKind.ACCIDENT
+            ),
+            "incident__enterprise_id",
+        )
+        .filter(incident__occurred_at__gte=since, incident__occurred_at__lt=until)
+        .values(
+            enterprise_id=F("incident__enterprise_id"), month=TruncMonth("incident__occurred_at", tzinfo=zone)
+        )
+        .annotate(
+            accident_victims=Count("id"),
+            fatal_victims=Count("id", filter=Q(outcome=VictimOutcome.FATAL)),
+            days_lost=Sum("days_lost"),
+        )
+        .order_by()
+    )
+    for queryset in (due, done, incidents, victims):
         for row in queryset:
             month = row.pop("month")
             if isinstance(month, datetime.datetime):
