@@ -1,4 +1,8 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, Sum
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 
 from riskpilot.admin import RegisterAdmin, archive_selected
 
@@ -6,12 +10,16 @@ from .models import (
     AssessmentStatus,
     ControlMeasure,
     Incident,
+    IncidentKind,
+    IncidentVictim,
     MeasureEvidence,
     RiskAssessment,
     RiskMethod,
     RiskMethodVersion,
+    VictimOutcome,
     WorkplaceReview,
 )
+from .services import incident_victims_check
 
 
 class RiskMethodVersionInline(admin.StackedInline):
@@ -69,23 +77,72 @@ class ControlMeasureAdmin(RegisterAdmin):
     date_hierarchy = "due_date"
 
 
+class IncidentVictimFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        # The same rule as the incident form's: an accident has victims, the other kinds none.
+        victims = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            incident_victims_check(kind=self.instance.kind, victims=victims)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from error
+
+
+class IncidentVictimInline(admin.TabularInline):
+    model = IncidentVictim
+    formset = IncidentVictimFormSet
+    extra = 0
+    fields = ["outcome", "days_lost", "position"]
+
+
 @admin.register(Incident)
 class IncidentAdmin(RegisterAdmin):
     list_display = [
         "occurred_at",
         "kind",
-        "severity",
         "workplace",
         "enterprise",
-        "people_affected",
-        "days_lost",
+        "victim_count",
+        "fatal_victims",
+        "victim_days",
     ]
-    list_filter = ["kind", "severity", "enterprise__region"]
+    list_filter = ["kind", "victims__outcome", "enterprise__region"]
     list_select_related = ["workplace", "enterprise"]
     search_fields = ["description", "act_number", "enterprise__short_name", "workplace__number"]
     raw_id_fields = ["workplace", "event", "reported_by", "hazards"]
     date_hierarchy = "occurred_at"
     actions = [archive_selected]
+    inlines = [IncidentVictimInline]
+
+    def get_queryset(self, request):
+        # The victims' totals in the list's one query, not one query per incident.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _victims=Count("victims", filter=Q(kind=IncidentKind.ACCIDENT)),
+                _fatal=Count("victims", filter=Q(victims__outcome=VictimOutcome.FATAL)),
+                _days=Sum("victims__days_lost"),
+            )
+        )
+
+    @admin.display(description=_("victims"), ordering="_victims")
+    def victim_count(self, obj):
+        return obj._victims
+
+    @admin.display(description=_("of them fatal"), ordering="_fatal")
+    def fatal_victims(self, obj):
+        return obj._fatal
+
+    @admin.display(description=_("days of incapacity"), ordering="_days")
+    def victim_days(self, obj):
+        return obj._days or 0
 
 
 @admin.register(MeasureEvidence)

@@ -16,11 +16,11 @@ from riskpilot.localization import localized_key
 
 from . import services
 from .models import (
-    AccidentSeverity,
     AssessmentReason,
     ControlMeasure,
     IncidentKind,
     Periodicity,
+    VictimOutcome,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -278,12 +278,6 @@ class IncidentForm(forms.Form):
         choices=IncidentKind.choices,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
-    severity = forms.ChoiceField(
-        label=_("Severity (Order 223n)"),
-        choices=[("", "—"), *AccidentSeverity.choices],
-        required=False,
-        help_text=_("Accidents only."),
-    )
     occurred_at = forms.DateTimeField(label=_("Date and time"), widget=DATETIME)
     workplace = ModelIdChoiceField(label=_("Workplace"), queryset=None)
     hazards = HazardChoiceField(
@@ -296,8 +290,6 @@ class IncidentForm(forms.Form):
     description = forms.CharField(
         label=_("Circumstances"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
-    people_affected = forms.IntegerField(label=_("People affected"), min_value=0, max_value=10_000, initial=1)
-    days_lost = forms.IntegerField(label=_("Days of incapacity"), min_value=0, max_value=100_000, initial=0)
     event = EventChoiceField(
         label=_("Hazardous event it almost became"),
         queryset=HazardousEvent.objects.none(),
@@ -343,14 +335,70 @@ class IncidentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        kind, severity = cleaned.get("kind"), cleaned.get("severity")
-        if kind == IncidentKind.ACCIDENT and not severity:
-            self.add_error("severity", _("Give the accident's severity (Order 223n)."))
-        if kind and kind != IncidentKind.ACCIDENT and severity:
-            self.add_error("severity", _("Only accidents have a severity category."))
+        kind = cleaned.get("kind")
         if kind == IncidentKind.NEAR_MISS and not cleaned.get("event"):
             self.add_error("event", _("Name the hazardous event this near miss almost became."))
         return cleaned
+
+
+class VictimForm(forms.Form):
+    """One victim of an accident: outcome and days of incapacity (Order 223n), no name."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *VictimOutcome.choices])
+    days_lost = forms.IntegerField(
+        label=_("Days of incapacity"), min_value=0, max_value=100_000, required=False, initial=0
+    )
+    position = forms.CharField(label=_("Profession (position)"), max_length=200, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("days_lost") is None and "days_lost" not in self.errors:
+            cleaned["days_lost"] = 0
+        if cleaned.get("outcome") == VictimOutcome.FATAL and cleaned.get("days_lost"):
+            self.add_error("days_lost", _("A fatal outcome has no days of incapacity: leave the days at 0."))
+        return cleaned
+
+
+class BaseVictimFormSet(forms.BaseFormSet):
+    """The victims of an accident. A row left as it was shown (no outcome chosen) is no victim,
+    so a near miss never gets one by default; whether the kind may have victims at all is the
+    service's rule (services.incident_victims_check), checked here so the page can say it."""
+
+    def __init__(self, *args, kind: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+
+    def initial_form_count(self):
+        # Every row is a new victim, none an "initial" one: a row left blank is simply no victim.
+        return 0
+
+    def victims(self) -> list[dict]:
+        """The rows that describe a victim, as the service takes them."""
+        return [
+            {name: form.cleaned_data[name] for name in ("outcome", "days_lost", "position")}
+            for form in self.forms
+            if form.has_changed() and form.cleaned_data and not self._should_delete_form(form)
+        ]
+
+    def clean(self):
+        if any(self.errors) or self.kind not in IncidentKind.values:
+            return
+        try:
+            services.incident_victims_check(kind=self.kind, victims=self.victims())
+        except forms.ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+
+
+MAX_VICTIMS = 200
+VictimFormSet = forms.formset_factory(
+    VictimForm,
+    formset=BaseVictimFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=MAX_VICTIMS,
+    absolute_max=MAX_VICTIMS,
+    validate_max=True,
+)
 
 
 class IncidentFilterForm(forms.Form):

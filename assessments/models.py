@@ -312,18 +312,28 @@ class IncidentKind(models.TextChoices):
     NEAR_MISS = "near_miss", _("Near miss")
 
 
-class AccidentSeverity(models.TextChoices):
-    """Severity categories of Order 223n."""
+class VictimOutcome(models.TextChoices):
+    """The outcome for one victim of an accident (Order 223n). "Group" is not an outcome: an
+    accident with two or more victims is a group accident whatever their outcomes (TK 227-229)."""
 
-    LIGHT = "light", _("Minor")
-    SEVERE = "severe", _("Severe")
-    FATAL = "fatal", _("Fatal")
-    GROUP = "group", _("Group")
+    LIGHT = "light", _("Minor")  # лёгкий
+    SEVERE = "severe", _("Severe")  # тяжёлый
+    FATAL = "fatal", _("Fatal")  # со смертельным исходом
+
+
+# Worst first: an accident's category is its worst victim's outcome.
+OUTCOME_GRAVITY = {VictimOutcome.FATAL: 3, VictimOutcome.SEVERE: 2, VictimOutcome.LIGHT: 1}
 
 
 class IncidentQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(archived_at__isnull=True)
+
+    def with_victims(self):
+        """Victims fetched with the incidents (one query), for the totals shown per incident."""
+        return self.prefetch_related(
+            models.Prefetch("victims", queryset=IncidentVictim.objects.order_by("id"))
+        )
 
 
 class Incident(TimeStampedModel):
@@ -337,13 +347,8 @@ class Incident(TimeStampedModel):
         Workplace, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("workplace")
     )
     kind = models.CharField(_("kind"), max_length=30, choices=IncidentKind.choices)
-    severity = models.CharField(
-        _("severity (Order 223n)"), max_length=10, choices=AccidentSeverity.choices, blank=True
-    )
     occurred_at = models.DateTimeField(_("occurred at"))
     description = models.TextField(_("circumstances"))
-    people_affected = models.PositiveIntegerField(_("people affected"), default=1)
-    days_lost = models.PositiveIntegerField(_("days of incapacity"), default=0)
     event = models.ForeignKey(
         HazardousEvent,
         on_delete=models.PROTECT,
@@ -374,16 +379,6 @@ class Incident(TimeStampedModel):
         ordering = ["-occurred_at"]
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(kind=IncidentKind.ACCIDENT) & ~Q(severity=""))
-                | (~Q(kind=IncidentKind.ACCIDENT) & Q(severity="")),
-                name="incident_severity_only_for_accidents",
-            ),
-            models.CheckConstraint(
-                condition=Q(people_affected__gte=0) & Q(days_lost__gte=0), name="incident_counts_not_negative"
-            ),
-        ]
         indexes = [
             # Incidents of an enterprise in the last 12 months (dashboards, reports).
             models.Index(fields=["enterprise", "occurred_at"], name="incident_ent_occurred"),
@@ -393,14 +388,107 @@ class Incident(TimeStampedModel):
         return f"{self.get_kind_display()} {self.occurred_at:%d.%m.%Y}"
 
     def clean(self):
-        if self.kind == IncidentKind.ACCIDENT and not self.severity:
-            raise ValidationError({"severity": _("Give the accident's severity (Order 223n).")})
-        if self.kind != IncidentKind.ACCIDENT and self.severity:
-            raise ValidationError({"severity": _("Only accidents have a severity category.")})
         if self.occurred_at and self.occurred_at > timezone.now():
             raise ValidationError({"occurred_at": _("An incident cannot be in the future.")})
         if self.workplace_id and self.enterprise_id and self.workplace.enterprise_id != self.enterprise_id:
             raise ValidationError({"workplace": _("The workplace belongs to another enterprise.")})
+
+    # The victims' figures of one incident. They read ``victims.all()``, so a list that fetched
+    # them with ``with_victims()`` costs no query per incident.
+
+    def _victims(self) -> list["IncidentVictim"]:
+        return list(self.victims.all()) if self.kind == IncidentKind.ACCIDENT and self.pk else []
+
+    @property
+    def people_count(self) -> int:
+        """People harmed: an accident's victims; one worker for a microtrauma or an occupational
+        disease (counted per incident); none for a near miss."""
+        if self.kind == IncidentKind.ACCIDENT:
+            return len(self._victims())
+        return 0 if self.kind == IncidentKind.NEAR_MISS else 1
+
+    @property
+    def fatal_count(self) -> int:
+        return sum(v.outcome == VictimOutcome.FATAL for v in self._victims())
+
+    @property
+    def severe_count(self) -> int:
+        return sum(v.outcome == VictimOutcome.SEVERE for v in self._victims())
+
+    @property
+    def days_lost(self) -> int:
+        """Days of incapacity of the accident's victims (none for other kinds: TK 226)."""
+        return sum(v.days_lost for v in self._victims())
+
+    @property
+    def is_group(self) -> bool:
+        """A group accident: two or more victims (TK 227-229), whatever their outcomes."""
+        return self.kind == IncidentKind.ACCIDENT and len(self._victims()) >= 2
+
+    @property
+    def worst_outcome(self) -> str:
+        """The gravest outcome among the victims ("" for an accident without victims and for
+        the other kinds): the accident's 223n category, with "group" shown beside it."""
+        outcomes = [v.outcome for v in self._victims()]
+        return max(outcomes, key=lambda o: OUTCOME_GRAVITY[o]) if outcomes else ""
+
+    def get_worst_outcome_display(self) -> str:
+        return VictimOutcome(self.worst_outcome).label if self.worst_outcome else ""
+
+
+class IncidentVictimQuerySet(ScopedQuerySet):
+    enterprise_path = "incident__enterprise"
+
+
+class IncidentVictim(TimeStampedModel):
+    """One victim of an accident at work, with their own outcome (Order 223n): a group accident
+    can hold fatal and non-fatal victims. No names: the register keeps no personal data of the
+    victim, only what the statistics and the re-assessment need."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="victims", verbose_name=_("accident")
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=VictimOutcome.choices)
+    days_lost = models.PositiveIntegerField(
+        _("days of incapacity"),
+        default=0,
+        help_text=_("Days of temporary incapacity so far; none for a fatal outcome."),
+    )
+    position = models.CharField(
+        _("profession (position)"),
+        max_length=200,
+        blank=True,
+        help_text=_("As in the act of form N-1; no name."),
+    )
+
+    history = HistoricalRecords()
+    objects = IncidentVictimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["incident", "id"]
+        verbose_name = _("victim")
+        verbose_name_plural = _("victims")
+        constraints = [
+            models.CheckConstraint(condition=Q(days_lost__gte=0), name="victim_days_not_negative"),
+            # A death has no days of incapacity (Rosstat form 7-травматизм; REFERENCE §4.2).
+            models.CheckConstraint(
+                condition=~Q(outcome=VictimOutcome.FATAL) | Q(days_lost=0), name="victim_fatal_no_days"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=VictimOutcome.values), name="victim_outcome_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.incident_id}: {self.get_outcome_display()}, {self.days_lost}"
+
+    def clean(self):
+        if self.outcome == VictimOutcome.FATAL and self.days_lost:
+            raise ValidationError(
+                {"days_lost": _("A fatal outcome has no days of incapacity: leave the days at 0.")}
+            )
+        if self.incident_id and self.incident.kind != IncidentKind.ACCIDENT:
+            raise ValidationError(_("Only an accident at work has victims."))
 
 
 # --- Evidence of completed measures and periodic reviews -------------------------------------

@@ -28,11 +28,14 @@ from .models import (
     ControlMeasure,
     EvidenceType,
     Incident,
+    IncidentKind,
+    IncidentVictim,
     MeasureEvidence,
     MeasureStatus,
     RiskAssessment,
     RiskMethod,
     RiskMethodVersion,
+    VictimOutcome,
     WorkplaceReview,
 )
 
@@ -202,6 +205,38 @@ def measure_complete(
     return measure
 
 
+def incident_victims_check(*, kind: str, victims: Sequence[Mapping]) -> None:
+    """Which kinds of incident have victims (REFERENCE §4.1): an accident one or more, each with
+    an outcome of Order 223n; the other kinds none. Raises ValidationError under "victims"."""
+    if kind == IncidentKind.ACCIDENT and not victims:
+        raise ValidationError(
+            {"victims": _("An accident at work has at least one victim: give each victim's outcome.")}
+        )
+    if kind != IncidentKind.ACCIDENT and victims:
+        message = {
+            IncidentKind.MICROTRAUMA: _(
+                "A microtrauma causes no loss of working capacity (Labour Code, art. 226): it has no "
+                "victims and no days of incapacity. If the worker lost working days, record an accident."
+            ),
+            IncidentKind.NEAR_MISS: _("A near miss harmed nobody: it has no victims."),
+            IncidentKind.OCCUPATIONAL_DISEASE: _(
+                "An occupational disease concerns one worker and is counted per case: it has no victims "
+                "to list."
+            ),
+        }.get(kind, _("Only an accident at work has victims."))
+        raise ValidationError({"victims": message})
+    for victim in victims:
+        outcome, days = victim.get("outcome"), victim.get("days_lost") or 0
+        if outcome not in VictimOutcome.values:
+            raise ValidationError({"victims": _("Give each victim's outcome (Order 223n).")})
+        if not isinstance(days, int) or days < 0:
+            raise ValidationError({"victims": _("Days of incapacity cannot be negative.")})
+        if outcome == VictimOutcome.FATAL and days:
+            raise ValidationError(
+                {"victims": _("A fatal outcome has no days of incapacity: leave the days at 0.")}
+            )
+
+
 @transaction.atomic
 def incident_record(
     *,
@@ -209,33 +244,41 @@ def incident_record(
     kind: str,
     occurred_at: datetime.datetime,
     description: str,
-    severity: str = "",
-    people_affected: int = 1,
-    days_lost: int = 0,
+    victims: Sequence[Mapping] = (),
     event: HazardousEvent | None = None,
     hazards: Iterable[Hazard] = (),
     act_number: str = "",
     reported_by=None,
 ) -> Incident:
-    """Record an incident; the register rows involved are flagged for re-assessment."""
+    """Record an incident with its victims (accidents only: each a mapping of ``outcome``,
+    ``days_lost`` and optionally ``position``); the register rows involved are flagged for
+    re-assessment."""
     hazards = list(hazards)
+    victims = list(victims)
     if any(h.enterprise_id != workplace.enterprise_id for h in hazards):
         raise ValidationError({"hazards": _("A register row of another enterprise was chosen.")})
+    incident_victims_check(kind=kind, victims=victims)
     incident = Incident(
         enterprise_id=workplace.enterprise_id,
         workplace=workplace,
         kind=kind,
-        severity=severity,
         occurred_at=occurred_at,
         description=description,
-        people_affected=people_affected,
-        days_lost=days_lost,
         event=event,
         act_number=act_number,
         reported_by=reported_by,
     )
     incident.full_clean()
     incident.save()
+    for victim in victims:
+        row = IncidentVictim(
+            incident=incident,
+            outcome=victim["outcome"],
+            days_lost=victim.get("days_lost") or 0,
+            position=victim.get("position") or "",
+        )
+        row.full_clean()
+        row.save()
     incident.hazards.set(hazards)
     hazards_flag_for_reassessment(hazards)
     return incident

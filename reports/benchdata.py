@@ -28,15 +28,16 @@ from psycopg import sql
 
 from assessments import scoring
 from assessments.models import (
-    AccidentSeverity,
     AssessmentReason,
     AssessmentStatus,
     ControlMeasure,
     Incident,
     IncidentKind,
+    IncidentVictim,
     MeasureStatus,
     RiskAssessment,
     RiskMethod,
+    VictimOutcome,
 )
 from enterprises.models import (
     Department,
@@ -249,8 +250,12 @@ class Generator:
             ),
             "incident": Table(
                 Incident,
-                ["id", "created_at", "updated_at", "kind", "severity", "occurred_at", "description",
-                 "people_affected", "days_lost", "enterprise_id", "workplace_id", "event_id"],
+                ["id", "created_at", "updated_at", "kind", "occurred_at", "description", "enterprise_id",
+                 "workplace_id", "event_id"],
+            ),
+            # After "incident": tables are written in this order, and a victim refers to its accident.
+            "victim": Table(
+                IncidentVictim, ["id", "created_at", "updated_at", "outcome", "days_lost", "incident_id"]
             ),
         }  # fmt: skip
 
@@ -523,25 +528,39 @@ class Generator:
         )
         if occurred > self.now:
             occurred = self.now - datetime.timedelta(hours=1)
-        severity, people, days = "", 1, 0
-        if kind == IncidentKind.ACCIDENT:
-            roll = rnd.random()
-            severity = (
-                AccidentSeverity.LIGHT if roll < 0.85 else AccidentSeverity.SEVERE if roll < 0.97
-                else AccidentSeverity.FATAL if roll < 0.99 else AccidentSeverity.GROUP
-            )  # fmt: skip
-            people = rnd.randint(2, 4) if severity == AccidentSeverity.GROUP else 1
-            days = {
-                AccidentSeverity.LIGHT: rnd.randint(3, 30),
-                AccidentSeverity.SEVERE: rnd.randint(30, 180),
-            }.get(severity, 0)
-        elif kind == IncidentKind.NEAR_MISS:
-            people = 0
         t = self.tables["incident"]
+        incident_id = t.new_id()
         t.add(
-            t.new_id(), occurred, occurred, kind, severity, occurred, "Синтетическое событие", people, days,
-            enterprise_id, workplace_id, self.events.pick(rnd) if kind == IncidentKind.NEAR_MISS else None,
+            incident_id, occurred, occurred, kind, occurred, "Синтетическое событие", enterprise_id,
+            workplace_id, self.events.pick(rnd) if kind == IncidentKind.NEAR_MISS else None,
         )  # fmt: skip
+        if kind == IncidentKind.ACCIDENT:
+            victims = self.tables["victim"]
+            for outcome in self.victim_outcomes():
+                days = {
+                    VictimOutcome.LIGHT: rnd.randint(3, 30),
+                    VictimOutcome.SEVERE: rnd.randint(30, 180),
+                }.get(outcome, 0)
+                victims.add(victims.new_id(), occurred, occurred, outcome, days, incident_id)
+
+    def victim_outcomes(self) -> list[str]:
+        """The outcomes of one accident's victims: mostly one victim (85 % light, 12 % severe,
+        2 % fatal); one accident in a hundred is a group accident of 2–4 victims, each with an
+        outcome of their own."""
+        rnd = self.rnd
+        roll = rnd.random()
+        if roll < 0.99:
+            return [
+                VictimOutcome.LIGHT
+                if roll < 0.85
+                else VictimOutcome.SEVERE
+                if roll < 0.97
+                else VictimOutcome.FATAL
+            ]
+        return [
+            VictimOutcome.LIGHT if r < 0.6 else VictimOutcome.SEVERE if r < 0.9 else VictimOutcome.FATAL
+            for r in (rnd.random() for _ in range(rnd.randint(2, 4)))
+        ]
 
 
 def _next_id(cursor, table: str) -> int:

@@ -20,9 +20,9 @@ from hazards.services import hazard_add
 
 from .. import scoring
 from ..models import (
-    AccidentSeverity,
     AssessmentReason,
     RiskMethod,
+    VictimOutcome,
 )
 from ..services import (
     assessment_approve,
@@ -62,14 +62,22 @@ COUNTS = (
 FK_PROBABILITY = {1: "0.2", 2: "0.5", 3: "1", 4: "3", 5: "6"}
 FK_CONSEQUENCE = {1: "1", 2: "3", 3: "7", 4: "15", 5: "40"}
 # One severe accident at most per region, at these enterprises (slug, event); one occupational
-# disease in the whole demo, at the Sol-Iletsk mine so that its officer sees every kind.
+# disease in the whole demo, at the Sol-Iletsk mine so that its officer sees every kind. Region 56's
+# severe accident is the salt mine's group accident (GROUP_ACCIDENT).
 SEVERE_ACCIDENTS = {
-    "gai-copper": "5.2",
     "kiselevsk-pit": "7.5",
     "kirovsk-shipyard": "3.2",
     "tuymazy-well-service": "22.1",
 }
 DISEASE_AT = (SOL_ILETSK.slug, "20.1")
+# A roof fall in a chamber of the salt mine last month: three victims, one killed, two severely
+# injured — a group accident (two or more victims) whose victims each have their own outcome.
+GROUP_ACCIDENT = (SOL_ILETSK.slug, "5.2")
+GROUP_ACCIDENT_TEXT = (
+    "Обрушение заколов кровли очистной камеры при оборке: травмированы три работника бригады, "
+    "один из них погиб на месте. Групповой несчастный случай, расследование комиссией с участием "
+    "государственного инспектора труда."
+)
 MAX_ROWS_ELSEWHERE = 4  # register rows per workplace outside the salt mine
 
 
@@ -114,10 +122,8 @@ class _Assess:
 @dataclass
 class _Incident:
     kind: str
-    severity: str
     description: str
-    days_lost: int
-    people: int
+    victims: list  # (outcome, days of incapacity, position) per victim, accidents only
     act_number: str = ""
 
 
@@ -368,13 +374,15 @@ class _Loader:
         wanted += [texts.NEAR_MISS] * (7 if rich else rng.randint(1, 4))
         wanted += [texts.ACCIDENT] * (2 if rich else int(rng.random() < 0.4))
         for kind in wanted:
-            self._add_incident(context, kind, AccidentSeverity.LIGHT if kind == texts.ACCIDENT else "")
+            self._add_incident(context, kind, VictimOutcome.LIGHT if kind == texts.ACCIDENT else "")
         if slug in SEVERE_ACCIDENTS:
-            self._add_incident(context, texts.ACCIDENT, AccidentSeverity.SEVERE, event=SEVERE_ACCIDENTS[slug])
+            self._add_incident(context, texts.ACCIDENT, VictimOutcome.SEVERE, event=SEVERE_ACCIDENTS[slug])
         if slug == DISEASE_AT[0]:
             self._add_incident(context, texts.DISEASE, "", event=DISEASE_AT[1])
+        if slug == GROUP_ACCIDENT[0]:
+            self._add_group_accident(context)
 
-    def _add_incident(self, context, kind, severity, *, event=None) -> None:
+    def _add_incident(self, context, kind, outcome, *, event=None) -> None:
         rng = self.rng
         rows = [r for r in context.rows if (self.today - r.identified_on).days > 20]
         if event:
@@ -391,14 +399,36 @@ class _Loader:
         low = row.identified_on + datetime.timedelta(days=10)
         on = low + datetime.timedelta(days=rng.randint(0, max(0, (self.today - low).days - 1)))
         on = min(on, self.today - datetime.timedelta(days=1))
-        days_lost, people, act = 0, 1, ""
+        victims, act = [], ""
         if kind == texts.ACCIDENT:
-            days_lost = rng.randint(60, 120) if severity == AccidentSeverity.SEVERE else rng.randint(5, 28)
-            self._acts[(context.data.slug, on.year)] += 1
-            act = f"{self._acts[(context.data.slug, on.year)]}/{on.year}"
-        elif kind == texts.NEAR_MISS:
-            people = 0
-        row.incidents.append((on, _Incident(kind, severity, description, days_lost, people, act)))
+            days_lost = rng.randint(60, 120) if outcome == VictimOutcome.SEVERE else rng.randint(5, 28)
+            victims = [(outcome, days_lost, row.workplace.position)]
+            act = self._act_number(context, on)
+        row.incidents.append((on, _Incident(kind, description, victims, act)))
+
+    def _act_number(self, context, on: datetime.date) -> str:
+        self._acts[(context.data.slug, on.year)] += 1
+        return f"{self._acts[(context.data.slug, on.year)]}/{on.year}"
+
+    def _add_group_accident(self, context) -> None:
+        rng = self.rng
+        # Mid-month of the previous calendar month: a closed month in every dashboard period.
+        on = (self.today.replace(day=1) - datetime.timedelta(days=1)).replace(day=14)
+        rows = [
+            r
+            for r in context.rows
+            if r.template.event == GROUP_ACCIDENT[1] and (on - r.identified_on).days > 20
+        ]
+        if not rows:
+            return
+        row = rng.choice(rows)
+        victims = [
+            (VictimOutcome.FATAL, 0, row.workplace.position),
+            (VictimOutcome.SEVERE, rng.randint(60, 120), row.workplace.position),
+            (VictimOutcome.SEVERE, rng.randint(45, 150), "Горный мастер"),
+        ]
+        act = self._act_number(context, on)
+        row.incidents.append((on, _Incident(texts.ACCIDENT, GROUP_ACCIDENT_TEXT, victims, act)))
 
     # --- Executing the stories ------------------------------------------------------------------
 
@@ -594,9 +624,10 @@ class _Loader:
             kind=incident.kind,
             occurred_at=occurred_at,
             description=incident.description,
-            severity=incident.severity,
-            people_affected=incident.people,
-            days_lost=incident.days_lost,
+            victims=[
+                {"outcome": outcome, "days_lost": days, "position": position}
+                for outcome, days, position in incident.victims
+            ],
             event=hazard.event,
             hazards=[hazard],
             act_number=incident.act_number,

@@ -18,8 +18,8 @@ from enterprises.models import Enterprise
 from hazards.models import Hazard
 
 from .. import services
-from ..forms import IncidentFilterForm, IncidentForm
-from ..models import Incident
+from ..forms import IncidentFilterForm, IncidentForm, VictimFormSet
+from ..models import Incident, IncidentKind
 from .risk_common import add_service_errors
 
 PAGE_SIZE = 25
@@ -32,34 +32,113 @@ def _workplace_from_query(request, enterprise):
     return enterprise.workplaces.filter(pk=int(raw), archived_at__isnull=True).first()
 
 
+VICTIMS = "victims"  # the formset's prefix
+VICTIM_FIELDS = ("outcome", "days_lost", "position")
+
+
+def _victims_formset(data=None, *, kind=None, redisplay: bool = False, add: bool = False):
+    """The victims part of the form: blank (one empty row, no outcome chosen: no victim unless
+    filled in), bound to a submission, or a redisplay of one, unbound so that nobody sees errors
+    for a form not yet sent: with one more row (``add``), or with none once a kind other than an
+    accident is chosen (what is not shown is not sent)."""
+    if data is None:
+        formset = VictimFormSet(prefix=VICTIMS)
+        formset.extra = 1
+        return formset
+    if not redisplay:
+        return VictimFormSet(data, prefix=VICTIMS, kind=kind)
+    rows = []
+    bound = VictimFormSet(data, prefix=VICTIMS)
+    if bound.management_form.is_valid():
+        for form in bound.forms:
+            if data.get(f"{form.prefix}-DELETE"):
+                continue
+            rows.append({name: data.get(f"{form.prefix}-{name}", "") for name in VICTIM_FIELDS})
+    if kind and kind != IncidentKind.ACCIDENT:
+        rows = []
+    elif add or not rows:
+        rows.append({"days_lost": 0})
+    formset = VictimFormSet(initial=rows, prefix=VICTIMS)
+    formset.extra = len(rows)
+    return formset
+
+
+def _form_again(data, enterprise):
+    """The incident form as it was filled in, unbound (for "add another victim" without JS)."""
+    initial = {name: data.get(name) for name in IncidentForm.base_fields if name != "hazards"}
+    initial["hazards"] = data.getlist("hazards")
+    workplace = None
+    if str(initial.get("workplace") or "").isdigit():
+        workplace = enterprise.workplaces.filter(
+            pk=int(initial["workplace"]), archived_at__isnull=True
+        ).first()
+    return IncidentForm(initial=initial, enterprise=enterprise, workplace=workplace)
+
+
+def _render_form(request, enterprise, form, victims):
+    return render(
+        request,
+        "assessments/risk/incident_form.html",
+        {"enterprise": enterprise, "form": form, "victims": victims, "kind": _chosen_kind(request, form)},
+    )
+
+
+def _chosen_kind(request, form) -> str:
+    kind = (request.POST or request.GET).get("kind") or form.initial.get("kind") or ""
+    return kind if kind in IncidentKind.values else ""
+
+
 @login_required
 def incident_add(request, enterprise_pk):
     enterprise = get_for_user(Enterprise.objects.all(), request.user, write=True, pk=enterprise_pk)
     workplace = _workplace_from_query(request, enterprise)
     if request.htmx and request.method == "GET":
+        if request.htmx.target == "incident-victims":
+            # The kind changed: the victims part shown for an accident, none for the others.
+            kind = request.GET.get("kind") if request.GET.get("kind") in IncidentKind.values else ""
+            victims = _victims_formset(request.GET, kind=kind, redisplay=True)
+            return render(
+                request, "assessments/risk/_incident_victims.html", {"victims": victims, "kind": kind}
+            )
         # The workplace changed: only the list of its register rows is sent back.
         form = IncidentForm(enterprise=enterprise, workplace=workplace)
         return render(request, "assessments/risk/_incident_hazards.html", {"form": form})
+    if request.method == "POST" and "add_victim" in request.POST:
+        # "Add another victim": the same page again with one more row; nothing is written.
+        kind = request.POST.get("kind") if request.POST.get("kind") in IncidentKind.values else ""
+        victims = _victims_formset(request.POST, kind=kind, redisplay=True, add=True)
+        if request.htmx:
+            return render(
+                request, "assessments/risk/_incident_victims.html", {"victims": victims, "kind": kind}
+            )
+        return _render_form(request, enterprise, _form_again(request.POST, enterprise), victims)
     if request.method == "POST":
         form = IncidentForm(request.POST, enterprise=enterprise)
-        if form.is_valid():
+        victims = _victims_formset(request.POST, kind=request.POST.get("kind"))
+        # Both validated, so every error shows at once.
+        form_valid, victims_valid = form.is_valid(), victims.is_valid()
+        if form_valid and victims_valid:
             data = form.cleaned_data
             try:
                 services.incident_record(
                     workplace=data["workplace"],
                     kind=data["kind"],
-                    severity=data["severity"],
                     occurred_at=data["occurred_at"],
                     description=data["description"],
-                    people_affected=data["people_affected"],
-                    days_lost=data["days_lost"],
+                    victims=victims.victims(),
                     event=data["event"],
                     hazards=data["hazards"],
                     act_number=data["act_number"],
                     reported_by=request.user,
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                if hasattr(error, "error_dict") and "victims" in error.error_dict:
+                    # The victims' rule is shown above the victims, the rest beside the fields.
+                    victims.non_form_errors().extend(
+                        ValidationError(error.error_dict.pop("victims")).messages
+                    )
+                if not hasattr(error, "error_dict") or error.error_dict:
+                    add_service_errors(form, error)
             else:
                 flagged = len(data["hazards"])
                 messages.success(
@@ -76,7 +155,8 @@ def incident_add(request, enterprise_pk):
                 return redirect("assessments:incidents", enterprise_pk=enterprise.pk)
     else:
         form = IncidentForm(enterprise=enterprise, workplace=workplace)
-    return render(request, "assessments/risk/incident_form.html", {"enterprise": enterprise, "form": form})
+        victims = _victims_formset()
+    return _render_form(request, enterprise, form, victims)
 
 
 @login_required
@@ -87,6 +167,7 @@ def incidents(request, enterprise_pk):
         Incident.objects.for_user(request.user)
         .active()
         .filter(enterprise=enterprise)
+        .with_victims()
         .select_related("workplace", "event")
         .prefetch_related(Prefetch("hazards", queryset=Hazard.objects.select_related("event").order_by("id")))
         .order_by("-occurred_at", "-id")
