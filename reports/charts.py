@@ -197,7 +197,7 @@ def incidents_chart(trends: Trends) -> str:
 def heat_map_chart(heat: HeatMap, *, title: str | None = None) -> str:
     """The 5×5 matrix: probability up the side, severity along the bottom, each cell in its band's
     colour with the number of rows in it; a legend of the bands below."""
-    title = title or _("Risk heat map: current risks, 5×5 matrix")
+    title = title or _("Risk heat map: active rows, 5×5 matrix")
     cell, left, top = 76, 120, 56
     width, height = left + 5 * cell + 24, top + 5 * cell + 150
     parts = [

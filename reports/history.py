@@ -151,12 +151,13 @@ def level_spans(hazards):
             for low, high in clip(spans, start, until):
                 yield enterprise_id, level, low, high
 
+    # A row with no assessment record keeps the level it was loaded with (if any) throughout.
     never_assessed = hazards.filter(assessments__isnull=True).values_list(
-        "id", "enterprise_id", "identified_on", "status"
+        "id", "enterprise_id", "identified_on", "status", "risk_level"
     )
-    for hazard_id, enterprise_id, identified_on, status in never_assessed.iterator(chunk_size=20_000):
+    for hazard_id, enterprise_id, identified_on, status, level in never_assessed.iterator(chunk_size=20_000):
         for start, until in active_spans(identified_on, status, timelines.get(hazard_id)):
-            yield enterprise_id, 0, start, until
+            yield enterprise_id, level or 0, start, until
 
 
 def _in_force(identified_on, assessments):
@@ -240,6 +241,7 @@ def snapshot(enterprises, day: datetime.date) -> Snapshot:
         Hazard.history.model, hazards.values("pk"), ("next_review_on", "needs_reassessment")
     )
     in_force = {}
+    assessed = set()
     assessments = (
         RiskAssessment.objects.filter(hazard__in=hazards.values("pk"), assessed_on__lte=day)
         .order_by("hazard_id", *ASSESSMENT_ORDER)
@@ -253,6 +255,11 @@ def snapshot(enterprises, day: datetime.date) -> Snapshot:
     )
     for hazard_id, level, kind, probability, severity in assessments.iterator(chunk_size=20_000):
         in_force[hazard_id] = (level, _cell(kind, probability, severity))
+    # Rows with assessments, but none by ``day``, were not rated then; rows with none at all keep
+    # the level they were loaded with (the same rule as ``level_spans``).
+    assessed.update(
+        RiskAssessment.objects.filter(hazard__in=hazards.values("pk")).values_list("hazard_id", flat=True)
+    )
 
     rows = hazards.values_list(
         "pk",
@@ -263,16 +270,25 @@ def snapshot(enterprises, day: datetime.date) -> Snapshot:
         "status",
         "next_review_on",
         "needs_reassessment",
+        "risk_level",
     )
-    for pk, enterprise_id, group_id, workplace_id, identified_on, status, review_on, flagged in rows.iterator(
-        chunk_size=20_000
-    ):
+    for (
+        pk,
+        enterprise_id,
+        group_id,
+        workplace_id,
+        identified_on,
+        status,
+        review_on,
+        flagged,
+        loaded_level,
+    ) in rows.iterator(chunk_size=20_000):
         spans = active_spans(identified_on, status, timelines.get(pk))
         if not any(start <= day < until for start, until in spans):
             continue
         if pk in review_history:
             review_on, flagged = review_history[pk].on(day)
-        level, cell = in_force.get(pk, (None, None))
+        level, cell = in_force.get(pk, (None if pk in assessed else loaded_level, None))
         result.rows[pk] = RowState(pk, enterprise_id, group_id, workplace_id, level, cell)
         result.add(enterprise_id, group_id, "rows")
         result.add(enterprise_id, group_id, f"rows_level_{level}" if level else "rows_not_rated")

@@ -2,6 +2,7 @@
 
 from django import template
 
+from reports import definitions
 from reports.formatting import figure_text
 
 register = template.Library()
@@ -15,3 +16,19 @@ def figure(value, kind="count"):
 @register.filter
 def percent(value):
     return figure_text(value, "share")
+
+
+@register.simple_tag
+def indicator(key):
+    """The definition of a rate (reports.definitions), for its label and tooltip."""
+    return {indicator.key: indicator for indicator in definitions.RATES}[key]
+
+
+@register.simple_tag
+def rate_definitions():
+    return definitions.RATES
+
+
+@register.simple_tag
+def period_rules():
+    return definitions.PERIOD_RULES

@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from assessments.models import AccidentSeverity, IncidentKind, MeasureStatus, RiskMethod
+from assessments.models import IncidentKind, IncidentVictim, MeasureStatus, RiskMethod, VictimOutcome
 from assessments.services import assessment_create
 from enterprises.models import HeadcountPeriod, Role
 from hazards.models import HazardousEvent, HazardStatus
@@ -121,22 +121,34 @@ def known(enterprise_a, enterprise_b, enterprise_c, region_a):
     ControlMeasureFactory(hazard=h1, status=MeasureStatus.IN_PROGRESS, due_date=today)  # open, not overdue
     ControlMeasureFactory(hazard=h2, status=MeasureStatus.DONE, due_date=days_ago(5), done_on=days_ago(6))
     ControlMeasureFactory(hazard=h4, status=MeasureStatus.DONE, due_date=days_ago(20), done_on=days_ago(10))
-    ControlMeasureFactory(hazard=h3, status=MeasureStatus.CANCELLED, due_date=days_ago(1))
+    ControlMeasureFactory(hazard=h3, status=MeasureStatus.CANCELLED, due_date=today)  # cancelled: left out
     # On an eliminated row: not in the current figures, but in the period's flows (done on time).
     ControlMeasureFactory(hazard=h6, status=MeasureStatus.DONE, due_date=days_ago(15), done_on=days_ago(16))
 
     def incident(enterprise_workplace, kind, days, **fields):
         return IncidentFactory(workplace=enterprise_workplace, kind=kind, occurred_at=moment(days), **fields)
 
-    incident(w1, IncidentKind.ACCIDENT, 20, severity=AccidentSeverity.LIGHT, people_affected=1, days_lost=12)
-    incident(w1, IncidentKind.ACCIDENT, 40, severity=AccidentSeverity.FATAL, people_affected=1, days_lost=0)
+    def accident(enterprise_workplace, days, *victims):
+        """An accident at work with its victims, each (outcome, days of incapacity)."""
+        found = incident(enterprise_workplace, IncidentKind.ACCIDENT, days)
+        found.victims.all().delete()  # whatever the factory gave it by default
+        for outcome, lost in victims:
+            IncidentVictim.objects.create(incident=found, outcome=outcome, days_lost=lost)
+        return found
+
+    accident(w1, 20, (VictimOutcome.LIGHT, 12))
+    # Two months back, a month without hours reported: in Kч and the fatal rate, not in LTIFR.
+    fatal_day = add_months(this_month, -2).replace(day=15)
+    fatal = accident(w1, 0, (VictimOutcome.FATAL, 0))
+    fatal.occurred_at = timezone.make_aware(datetime.datetime.combine(fatal_day, datetime.time(10)))
+    fatal.save(update_fields=["occurred_at"])
     incident(w1, IncidentKind.MICROTRAUMA, 5)
     incident(w1, IncidentKind.MICROTRAUMA, 60)
     for days in (1, 2, 3):
-        incident(w1, IncidentKind.NEAR_MISS, days, people_affected=0)
+        incident(w1, IncidentKind.NEAR_MISS, days)
     incident(w2, IncidentKind.OCCUPATIONAL_DISEASE, 100)
     # Outside the last 12 months, and archived: not counted.
-    incident(w1, IncidentKind.ACCIDENT, 500, severity=AccidentSeverity.LIGHT, people_affected=2, days_lost=30)
+    accident(w1, 500, (VictimOutcome.LIGHT, 10), (VictimOutcome.LIGHT, 20))
     incident(w1, IncidentKind.NEAR_MISS, 2, archived_at=timezone.now())
 
     previous_month = add_months(this_month, -1)
@@ -154,7 +166,7 @@ def known(enterprise_a, enterprise_b, enterprise_c, region_a):
     assess(k1, assessor, probability=6, exposure=6, consequence=15)  # 540: very high (5)
     k2 = HazardFactory(workplace=wb, event=slip)
     assess(k2, assessor, probability=1, exposure=1, consequence=1)  # 1: slight (1), group 3
-    incident(wb, IncidentKind.NEAR_MISS, 10, people_affected=0)
+    incident(wb, IncidentKind.NEAR_MISS, 10)
 
     # --- An archived enterprise of region 56: never counted ----------------------------------------
     gone = EnterpriseFactory(region=region_a, short_name="ООО «Закрытое»", archived_at=timezone.now())
@@ -164,10 +176,11 @@ def known(enterprise_a, enterprise_b, enterprise_c, region_a):
     wc = WorkplaceFactory(department__enterprise=enterprise_c, number="1")
     c1 = HazardFactory(workplace=wc)
     assess(c1, assessor, probability=1, severity=1)  # 1: negligible (1)
-    incident(wc, IncidentKind.ACCIDENT, 10, severity=AccidentSeverity.LIGHT, people_affected=1, days_lost=3)
-    HeadcountPeriod.objects.create(
-        enterprise=enterprise_c, month=this_month, average_headcount=100, hours_worked=10_000
-    )
+    accident(wc, 10, (VictimOutcome.LIGHT, 3))
+    for month in (this_month, previous_month):
+        HeadcountPeriod.objects.create(
+            enterprise=enterprise_c, month=month, average_headcount=100, hours_worked=10_000
+        )
 
     return Known(
         enterprise_a,

@@ -32,12 +32,17 @@ ENTERPRISE_A = {
     "measures_completion": Decimal("0.5"),
     "measures_on_time": Decimal("0.5"),  # due and passed: 4 (one on an eliminated row); on time: 2
     "accidents": 2,
+    "accident_victims": 2,
+    "fatal_victims": 1,
     "microtraumas": 2,
     "occupational_diseases": 1,
     "near_misses": 3,
-    "frequency_rate": Decimal(8),  # 2 victims × 1000 / average head-count 250
-    "severity_rate": Decimal(6),  # 12 days / 2 victims
-    "ltifr": Decimal(2_000_000) / 60_000,  # 2 × 10⁶ / 60,000 hours
+    "frequency_rate": Decimal(8),  # 2 victims (one fatal) × 1000 / average head-count 250
+    "severity_rate": Decimal(12),  # 12 days / 1 victim with days: the fatal victim is left out
+    "fatal_rate": Decimal(4),  # 1 × 1000 / 250
+    # Hours only for this and last month: the fatal victim's month has none, so only the other
+    # victim counts, against 60,000 hours.
+    "ltifr": Decimal(1_000_000) / 60_000,
     "near_misses_per_accident": Decimal("1.5"),
     "microtraumas_per_100": Decimal("0.8"),  # 2 × 100 / 250
 }
@@ -60,11 +65,14 @@ ENTERPRISE_B = {
     "measures_completion": None,  # nothing planned: no rate, not 0 %
     "measures_on_time": None,
     "accidents": 0,
+    "accident_victims": 0,
+    "fatal_victims": 0,
     "microtraumas": 0,
     "occupational_diseases": 0,
     "near_misses": 1,
     "frequency_rate": None,  # no head-count reported
     "severity_rate": None,
+    "fatal_rate": None,
     "ltifr": None,
     "near_misses_per_accident": None,
     "microtraumas_per_100": None,
@@ -88,13 +96,16 @@ REGION_56 = {
     "measures_completion": Decimal("0.5"),
     "measures_on_time": Decimal("0.5"),
     "accidents": 2,
+    "accident_victims": 2,
+    "fatal_victims": 1,
     "microtraumas": 2,
     "occupational_diseases": 1,
     "near_misses": 4,
     # B reported no head-count, so the rates are A's: B's accidents (none) would not count either.
     "frequency_rate": Decimal(8),
-    "severity_rate": Decimal(6),
-    "ltifr": Decimal(2_000_000) / 60_000,
+    "severity_rate": Decimal(12),
+    "fatal_rate": Decimal(4),
+    "ltifr": Decimal(1_000_000) / 60_000,
     "near_misses_per_accident": Decimal(2),
     "microtraumas_per_100": Decimal("0.8"),
 }
@@ -117,12 +128,15 @@ REGION_47 = {
     "measures_completion": None,
     "measures_on_time": None,
     "accidents": 1,
+    "accident_victims": 1,
+    "fatal_victims": 0,
     "microtraumas": 0,
     "occupational_diseases": 0,
     "near_misses": 0,
     "frequency_rate": Decimal(10),  # 1 × 1000 / 100
     "severity_rate": Decimal(3),
-    "ltifr": Decimal(100),  # 1 × 10⁶ / 10,000
+    "fatal_rate": Decimal(0),
+    "ltifr": Decimal(50),  # 1 × 10⁶ / 20,000 (two months of 10,000 hours)
     "near_misses_per_accident": Decimal(0),
     "microtraumas_per_100": Decimal(0),
 }
@@ -145,12 +159,15 @@ ALL_REGIONS = {
     "measures_completion": Decimal("0.5"),
     "measures_on_time": Decimal("0.5"),
     "accidents": 3,
+    "accident_victims": 3,
+    "fatal_victims": 1,
     "microtraumas": 2,
     "occupational_diseases": 1,
     "near_misses": 4,
     "frequency_rate": Decimal(3000) / 350,  # 3 victims × 1000 / (250 + 100)
-    "severity_rate": Decimal(5),  # 15 days / 3 victims
-    "ltifr": Decimal(3_000_000) / 70_000,
+    "severity_rate": Decimal("7.5"),  # 15 days / 2 victims with days (the fatal one left out)
+    "fatal_rate": Decimal(1000) / 350,
+    "ltifr": Decimal(2_000_000) / 80_000,  # 2 victims in months with hours / (60,000 + 20,000)
     "near_misses_per_accident": Decimal(4) / 3,
     "microtraumas_per_100": Decimal(200) / 350,
 }
@@ -199,8 +216,9 @@ def test_federal_dashboard_counts_every_figure_right(client, known, federal):
 def test_figures_are_shown_formatted_on_the_page(client, known, reviewer_region):
     client.force_login(reviewer_region)
     page = client.get(url("reports:region", "56", lang="en")).content.decode()
-    assert "33.33" in page  # LTIFR of A
-    assert "8.00" in page  # Kч
+    assert "16.67" in page  # LTIFR of A: 10⁶ / 60,000
+    assert "8.00" in page  # Kf
+    assert "Kч" not in page and "Kт" not in page  # no Cyrillic letters in the English page
     assert "33\u00a0%" in page  # A: 1 of 3 workplaces assessed
     assert "Figures as of" in page
 

@@ -138,8 +138,11 @@ def test_export_holds_the_same_table_as_the_page(client, known, reviewer_region)
         1,
         1,
     )
-    assert a["Kч"] == pytest.approx(8.0)
-    assert a["LTIFR"] == pytest.approx(33.333, abs=0.001)
+    assert a["Frequency rate (Kf)"] == pytest.approx(8.0)
+    assert a["Severity rate (Ks)"] == pytest.approx(12.0)
+    assert a["Fatal rate"] == pytest.approx(4.0)
+    assert (a["Victims"], a["Of them fatal"]) == (2, 1)
+    assert a["LTIFR"] == pytest.approx(16.667, abs=0.001)
     totals = dict(zip(header, body[-1], strict=True))
     assert (totals["Hazards identified"], totals["Near misses"]) == (7, 4)
     assert sheet.freeze_panes is not None
