@@ -43,6 +43,14 @@ def table_workbook(*, title, rows, totals, filters, run, per_enterprise: bool) -
             "last": f"{period.last_month:%m.%Y}",
         },
     ]
+    if period.has_ended():
+        notes.append(
+            _("Register figures at the end of the period: %(day)s") % {"day": f"{period.last_day:%d.%m.%Y}"}
+        )
+    else:
+        notes.append(
+            _("The period has not ended: data on %(day)s") % {"day": f"{period.state_day():%d.%m.%Y}"}
+        )
     if filters.section:
         notes.append(_("Industry: %(section)s") % {"section": filters.section})
     if filters.hazard_group:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, Sum
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Region
@@ -70,10 +70,15 @@ DEFAULT_PERIOD = "12m"
 
 
 def period_for(key: str, today: datetime.date | None = None) -> Period:
-    """A period of whole months; the current month counts as one of them (it is still running)."""
+    """A period of whole months: a rolling one ("12m": the current month counts as one of them,
+    still running), or a calendar month ("2026-06") or quarter ("2026-Q2") as the PDF reports
+    cover them. Anything else gives the default."""
     today = today or timezone.localdate()
-    key = key if key in PERIODS else DEFAULT_PERIOD
     this_month = first_of_month(today)
+    calendar = calendar_period(key)
+    if calendar is not None:
+        return calendar
+    key = key if key in PERIODS else DEFAULT_PERIOD
     if key == "year":
         first, last = this_month.replace(month=1), this_month
     elif key == "last_year":
@@ -81,6 +86,46 @@ def period_for(key: str, today: datetime.date | None = None) -> Period:
     else:
         first, last = add_months(this_month, -(int(key[:-1]) - 1)), this_month
     return Period(key, PERIODS[key], first, last)
+
+
+def calendar_period(key: str) -> Period | None:
+    """ "2026-06" (a month) or "2026-Q2" (a quarter), else None."""
+    try:
+        if "-Q" in key:
+            year, quarter = (int(part) for part in key.split("-Q"))
+            if not 1 <= quarter <= 4:
+                return None
+            first = datetime.date(year, quarter * 3 - 2, 1)
+            label = _("Q%(quarter)s %(year)s") % {"quarter": quarter, "year": year}
+            return Period(key, label, first, add_months(first, 2))
+        first = datetime.datetime.strptime(key, "%Y-%m").date()
+    except (TypeError, ValueError):
+        return None
+    if first.year < 2000:
+        return None
+    return Period(key, dateformat.format(first, "F Y"), first, first)
+
+
+def calendar_choices(today: datetime.date | None = None) -> list:
+    """The months and quarters a dashboard offers beside the rolling periods: the last twelve
+    months and the last eight quarters, the current ones included."""
+    this_month = first_of_month(today or timezone.localdate())
+    months = [add_months(this_month, -offset) for offset in range(12)]
+    quarter_start = this_month.replace(month=(this_month.month - 1) // 3 * 3 + 1)
+    quarters = [add_months(quarter_start, -3 * offset) for offset in range(8)]
+    return [
+        (
+            _("Calendar months"),
+            [(f"{month:%Y-%m}", calendar_period(f"{month:%Y-%m}").label) for month in months],
+        ),
+        (
+            _("Quarters"),
+            [
+                (key, calendar_period(key).label)
+                for key in (f"{start.year}-Q{(start.month - 1) // 3 + 1}" for start in quarters)
+            ],
+        ),
+    ]
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,14 @@ from hazards.models import HazardGroup
 from riskpilot.forms import ModelIdChoiceField
 
 from . import okved
-from .figures import DEFAULT_PERIOD, PERIODS, Filters, period_for
+from .figures import DEFAULT_PERIOD, PERIODS, Filters, calendar_choices, period_for
 
 
 class DashboardFilterForm(forms.Form):
     """The dashboards' filters, read from the query string (GET): a bad value is shown as an error
     beside its field and the default is used instead."""
 
-    period = forms.ChoiceField(label=_("Period"), choices=list(PERIODS.items()), required=False)
+    period = forms.ChoiceField(label=_("Period"), required=False)
     section = forms.ChoiceField(label=_("Industry (OKVED2 section)"), required=False)
     hazard_group = ModelIdChoiceField(
         label=_("Hazard group"),
@@ -25,6 +25,7 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, *args, with_section: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [(_("Rolling periods"), list(PERIODS.items())), *calendar_choices()]
         self.fields["section"].choices = [("", _("All industries"))] + [
             (section.letter, str(section)) for section in okved.SECTIONS
         ]

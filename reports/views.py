@@ -188,7 +188,7 @@ def _form_html(form) -> str:
     if form.is_bound and form.errors:
         return mark_safe(render_crispy_form(form))
     chosen = [(name, form.data.getlist(name) if form.is_bound else []) for name in sorted(form.fields)]
-    key = _cache_key("filters", chosen)
+    key = _cache_key("filters", chosen, f"{timezone.localdate():%Y-%m}")  # the months offered move
     html = cache.get(key)
     if html is None:
         html = render_crispy_form(form)
