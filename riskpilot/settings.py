@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "hazards",
     "assessments",
     "reports",
+    "submissions",
 ]
 
 MIDDLEWARE = [
