@@ -37,5 +37,11 @@ def create_once(*, token, user, create: Callable[[], models.Model]) -> tuple[mod
         claim.content_type = ContentType.objects.get_for_model(created)
         claim.object_id = created.pk
         claim.save(update_fields=["content_type", "object_id", "updated_at"])
-        SubmissionToken.objects.expired().delete()
+        # Old keys go once this commits, outside the object's transaction: pruning never holds
+        # up or fails a submission (robust: an error here is logged, not raised).
+        transaction.on_commit(_prune, robust=True)
     return created, True
+
+
+def _prune() -> None:
+    SubmissionToken.objects.expired().delete()

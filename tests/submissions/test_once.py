@@ -281,13 +281,14 @@ def test_someone_elses_key_shows_nothing_of_theirs(client, officer_a, hazard_a, 
 
 
 @pytest.mark.django_db
-def test_keys_older_than_a_day_are_pruned(client, officer_a, hazard_a):
+def test_keys_older_than_a_day_are_pruned(client, officer_a, hazard_a, django_capture_on_commit_callbacks):
     old = SubmissionToken.objects.create(token=uuid.uuid4(), user=officer_a)
     SubmissionToken.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
     recent = SubmissionToken.objects.create(token=uuid.uuid4(), user=officer_a)
     client.force_login(officer_a)
     url = _url("hazards:add", "workplace", hazard_a)
-    assert client.post(url, {**_row_data(), "submission": str(uuid.uuid4())}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {**_row_data(), "submission": str(uuid.uuid4())}).status_code == 302
     assert not SubmissionToken.objects.filter(pk=old.pk).exists()
     assert SubmissionToken.objects.filter(pk=recent.pk).exists()
     assert SubmissionToken.objects.count() == 2
