@@ -27,7 +27,7 @@ def _pages(world) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    "page",
+    "name",
     [
         "register overview",
         "register list",
@@ -43,10 +43,10 @@ def _pages(world) -> dict[str, str]:
         "evidence file",
     ],
 )
-def test_signed_in_pages_and_downloads_are_not_cached(page, world_a, officer_a):
+def test_signed_in_pages_and_downloads_are_not_cached(name, world_a, officer_a):
     client = Client()
     client.force_login(officer_a)
-    response = client.get(_pages(world_a)[page])
+    response = client.get(_pages(world_a)[name])
     assert response.status_code == 200
     assert response["Cache-Control"] == PRIVATE
 
