@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from hazards.models import ControlLevel, Hazard, HazardousEvent, HazardStatus, ModelMeasure
 from hazards.services import version_token
-from riskpilot.forms import ModelIdChoiceField, ModelIdMultipleChoiceField
+from riskpilot.forms import ModelIdChoiceField, ModelIdMultipleChoiceField, VersionField
 from riskpilot.localization import localized_key
+from riskpilot.submissions.forms import OnceFormMixin
 
 from . import services
 from .models import (
@@ -52,7 +53,7 @@ def _same_value(a, b) -> bool:
         return False
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(OnceFormMixin, forms.Form):
     """Built from the method version's configuration: one choice per input, each level explained
     in words in the user's language; the residual inputs are optional but all or nothing."""
 
@@ -62,7 +63,7 @@ class AssessmentForm(forms.Form):
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
     # The row's current assessment when the form was loaded (services.current_assessment_token).
-    current = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+    current = VersionField(max_length=20)
 
     def __init__(self, *args, config: dict, previous=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -223,7 +224,11 @@ class MeasureForm(forms.Form):
         }
 
 
-class MeasureCompleteForm(forms.Form):
+class MeasurePlanForm(OnceFormMixin, MeasureForm):
+    """A measure planned on its own page (beside an assessment, the assessment's key covers it)."""
+
+
+class MeasureCompleteForm(OnceFormMixin, forms.Form):
     done_on = forms.DateField(label=_("Done on"), widget=DATE)
     note = forms.CharField(
         label=_("What was done"),
@@ -241,7 +246,7 @@ class MeasureCompleteForm(forms.Form):
         },
     )
     # The measure's version when the form was loaded (hazards.services.check_version).
-    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=30)
+    version = VersionField()
 
     def __init__(self, *args, measure: ControlMeasure, **kwargs):
         super().__init__(*args, **kwargs)
@@ -272,7 +277,7 @@ class EventChoiceField(ModelIdChoiceField):
         return f"{event.code} {name[:120]}{'…' if len(name) > 120 else ''}"
 
 
-class IncidentForm(forms.Form):
+class IncidentForm(OnceFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=IncidentKind.choices,
@@ -415,7 +420,7 @@ class IncidentFilterForm(forms.Form):
         return cleaned
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(OnceFormMixin, forms.Form):
     confirm = ModelIdMultipleChoiceField(
         label=_("Ratings confirmed unchanged"),
         queryset=Hazard.objects.none(),

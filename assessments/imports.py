@@ -509,15 +509,19 @@ def import_register(*, enterprise: Enterprise, rows: list[tuple], user) -> Impor
     """Validate every row; write all of them in one transaction, or nothing."""
     result = ImportResult()
     try:
-        plans, errors = validate(enterprise, rows)
-    except ImportFileError as error:
-        result.errors.append(CellError(row=1, column="", value="", message=str(error)))
-        return result
-    if errors:
-        result.errors = errors
-        return result
-    try:
         with transaction.atomic():
+            # One import into an enterprise at a time, validated and written under the lock: the
+            # same file posted twice at once is validated the second time against what the first
+            # wrote (rows already registered), never written twice or refused by a constraint.
+            Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+            try:
+                plans, errors = validate(enterprise, rows)
+            except ImportFileError as error:
+                result.errors.append(CellError(row=1, column="", value="", message=str(error)))
+                return result
+            if errors:
+                result.errors = errors
+                return result
             _write(enterprise, plans, user, result)
     except _Rollback:
         result.departments = result.workplaces = result.hazards = 0

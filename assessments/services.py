@@ -5,6 +5,7 @@ import datetime
 import os
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -352,9 +353,24 @@ _EXTENSIONS = {
 }
 
 
+# Photos larger than this are refused before they are decoded: a small PNG or WebP can declare a
+# 100-megapixel canvas that takes gigabytes to decode (a decompression bomb). 50 MP holds any
+# phone or camera photo; Pillow's own limit (89 MP, an error only past 179 MP) is looser.
+EVIDENCE_MAX_PIXELS = 50_000_000
+
+
+def _too_many_pixels() -> ValidationError:
+    return ValidationError(
+        _("The image is larger than %(limit)d megapixels; upload a smaller photo.")
+        % {"limit": EVIDENCE_MAX_PIXELS // 1_000_000},
+        code="too_many_pixels",
+    )
+
+
 def evidence_inspect(file) -> str:
     """The evidence type of an uploaded file, judged by its content (never by its name or the
-    browser's word): Pillow must read and verify an image, a PDF must start with %PDF-."""
+    browser's word): Pillow must read and verify an image, a PDF must start with %PDF-. Only the
+    image's header is read: its size is checked before anything is decoded."""
     size = file.size or 0
     if size == 0:
         raise ValidationError(_("The file is empty."), code="empty")
@@ -373,10 +389,18 @@ def evidence_inspect(file) -> str:
         _("Upload a photo (JPEG, PNG, WebP) or a PDF document; this file is neither."), code="type"
     )
     try:
-        with Image.open(file) as image:
-            kind = image.format
-            image.verify()
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        with warnings.catch_warnings():
+            # Pillow warns of a large canvas; the explicit limit below refuses it instead.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(file) as image:
+                kind = image.format
+                width, height = image.size
+                if width * height > EVIDENCE_MAX_PIXELS:
+                    raise _too_many_pixels()
+                image.verify()
+    except Image.DecompressionBombError:
+        raise _too_many_pixels() from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise refused from None
     finally:
         file.seek(0)

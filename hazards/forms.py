@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Workplace
 from enterprises.services import natural_key
-from riskpilot.forms import ModelIdChoiceField, ModelIdMultipleChoiceField
+from riskpilot.forms import (
+    HiddenErrorsAboveMixin,
+    ModelIdChoiceField,
+    ModelIdMultipleChoiceField,
+    VersionField,
+)
+from riskpilot.submissions.forms import OnceFormMixin
 
 from .models import Hazard, HazardGroup, HazardousEvent, HazardStatus, HazardType
 from .services import version_token
@@ -96,7 +102,7 @@ class EventChoiceField(forms.ChoiceField):
         return self.events[value] if value else None
 
 
-class HazardForm(forms.ModelForm):
+class HazardForm(OnceFormMixin, forms.ModelForm):
     """A new register row. The instance carries the workplace and enterprise, so the model's
     own checks (an own event of another enterprise) run on the form."""
 
@@ -124,9 +130,9 @@ class HazardForm(forms.ModelForm):
         self.fields["event"].widget.attrs.update({"size": 12, "class": "form-select catalogue-select"})
 
 
-class HazardEditForm(forms.ModelForm):
+class HazardEditForm(HiddenErrorsAboveMixin, forms.ModelForm):
     # The row's version when the form was loaded (hazards.services.check_version).
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     class Meta:
         model = Hazard
@@ -165,7 +171,7 @@ def _same_position(a: str, b: str) -> bool:
     return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
-class HazardCopyForm(forms.Form):
+class HazardCopyForm(OnceFormMixin, forms.Form):
     """Which rows of a workplace go to which other workplaces; workplaces with the same position
     (analogous workplaces) are ticked by default."""
 
@@ -208,7 +214,7 @@ class HazardCopyForm(forms.Form):
         targets_field.initial = [w.pk for w in self.similar]
 
 
-class OwnEventForm(forms.Form):
+class OwnEventForm(OnceFormMixin, forms.Form):
     """An enterprise's own hazard and hazardous event (Order 36), in one of the 776n groups."""
 
     group = ModelIdChoiceField(queryset=HazardGroup.objects.all(), label=_("Hazard group"))

@@ -90,7 +90,8 @@ def stale_edit_error(
 
 def check_version(*, obj, expected: str | None, kind: str = "hazard") -> None:
     """Refuse the save if ``obj`` (freshly read under select_for_update) changed since the form
-    was loaded. An absent token (a script, an older page) is not checked."""
+    was loaded. An absent token (a script or an import: no form was loaded) is not checked; the
+    forms require theirs (riskpilot.forms.VersionField)."""
     if expected is None or expected == "":
         return
     if version_token(obj.updated_at) != str(expected):

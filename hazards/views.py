@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from enterprises.access import get_for_user
 from enterprises.models import Enterprise, Workplace
+from riskpilot.submissions.views import create_once
 
 from . import services
 from .forms import (
@@ -70,15 +71,20 @@ def hazard_add(request, workplace_pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            hazard = services.hazard_add(workplace=workplace, identified_by=request.user, **data)
+            hazard, created = create_once(
+                request,
+                form,
+                lambda: services.hazard_add(workplace=workplace, identified_by=request.user, **data),
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("Hazardous event %(code)s added to workplace № %(number)s. Assess the risk now.")
-                % {"code": hazard.event.code, "number": workplace.number},
-            )
+            if created:
+                messages.success(
+                    request,
+                    _("Hazardous event %(code)s added to workplace № %(number)s. Assess the risk now.")
+                    % {"code": hazard.event.code, "number": workplace.number},
+                )
             return redirect(_row_url(hazard))
     selected = str(form["event"].value() or "")
     event = form.fields["event"].events.get(selected)
@@ -203,15 +209,24 @@ def hazard_copy(request, workplace_pk):
     form = HazardCopyForm(request.POST if request.method == "POST" else None, source=source)
     context = {"form": form, "workplace": source, "enterprise": source.enterprise}
     if request.method == "POST" and form.is_valid():
-        try:
-            result = services.hazards_copy(
+        copied = {}
+
+        def copy():
+            copied["result"] = services.hazards_copy(
                 source_rows=form.cleaned_data["rows"], targets=form.cleaned_data["targets"], user=request.user
             )
+            return source  # what the submission's key remembers: the copy has no object of its own
+
+        try:
+            _source, first = create_once(request, form, copy)
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            # Shown at once rather than after a redirect: running the same copy again changes
-            # nothing (duplicates are skipped), so a reload is harmless.
+            if not first:
+                return redirect("assessments:workplace", pk=source.pk)
+            result = copied["result"]
+            # Shown at once rather than after a redirect: a reload posts the same key again and
+            # is sent to the workplace (and the copy skips duplicates anyway).
             targets = form.cleaned_data["targets"].select_related("department")
             report = [
                 {"target": target, "created": created, "skipped": skipped}
@@ -234,11 +249,14 @@ def own_event_add(request, enterprise_pk):
     form = OwnEventForm(request.POST if request.method == "POST" else None, enterprise=enterprise)
     if request.method == "POST" and form.is_valid():
         try:
-            event = services.own_event_add(enterprise=enterprise, **form.cleaned_data)
+            event, created = create_once(
+                request, form, lambda: services.own_event_add(enterprise=enterprise, **form.cleaned_data)
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Own hazardous event %(code)s added.") % {"code": event.code})
+            if created:
+                messages.success(request, _("Own hazardous event %(code)s added.") % {"code": event.code})
             if workplace is not None:
                 return redirect(f"{reverse('hazards:add', args=[workplace.pk])}?event={event.pk}")
             return redirect("hazards:own_add", enterprise_pk=enterprise.pk)

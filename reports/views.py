@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.db.models.functions import Length
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -422,8 +422,10 @@ def refresh(request):
         rollups.queue_refresh()
         messages.info(request, _("The figures are being refreshed; reload the page in a minute."))
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # A path of this site only: anything else ("foo", another host) goes to the user's dashboard.
+    # Never redirect() here: it would try "foo" as a URL name and fail with NoReverseMatch.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = dashboard_url(request.user)
-    return redirect(target)
+    return HttpResponseRedirect(target)

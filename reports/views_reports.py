@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from enterprises.access import get_for_user
 from enterprises.models import Enterprise
+from riskpilot.submissions.forms import OnceFormMixin
+from riskpilot.submissions.views import create_once
 
 from . import pdf, services
 from .models import DeliveryStatus, Report, ReportLanguage, ReportStatus, ReportType
@@ -26,7 +28,7 @@ from .views import region_for_user
 REPORTS_PER_PAGE = 50
 
 
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(OnceFormMixin, forms.Form):
     """Which report to make: a month (or the quarter holding it) and a language."""
 
     month = forms.DateField(
@@ -90,13 +92,18 @@ def _request_form(request, kind, scope, recent, **context):
     if request.method == "POST":
         form = ReportRequestForm(request.POST)
         if form.is_valid():
-            report, _queued = services.report_request(
-                type=kind,
-                scope=scope,
-                period=form.period(),
-                language=form.cleaned_data["language"],
-                user=request.user,
-                regenerate=form.cleaned_data["regenerate"],
+            # A repeated "Render again" must not queue a second render: the key answers it.
+            report, _created = create_once(
+                request,
+                form,
+                lambda: services.report_request(
+                    type=kind,
+                    scope=scope,
+                    period=form.period(),
+                    language=form.cleaned_data["language"],
+                    user=request.user,
+                    regenerate=form.cleaned_data["regenerate"],
+                )[0],
             )
             return redirect("reports:report_detail", pk=report.pk)
     else:

@@ -17,12 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from enterprises.models import Enterprise, Region
 from riskpilot.forms import ModelIdChoiceField
+from riskpilot.submissions.forms import OnceFormMixin
+from riskpilot.submissions.views import create_once
 
 from . import delivery
 from .models import DeliveryStatus, Frequency, ReportLanguage, ReportType, Subscription
 
 
-class SubscriptionForm(forms.Form):
+class SubscriptionForm(OnceFormMixin, forms.Form):
     type = forms.ChoiceField(label=gettext_lazy("Report"), choices=ReportType.choices)
     enterprise = ModelIdChoiceField(
         label=gettext_lazy("Enterprise"),
@@ -121,18 +123,23 @@ def subscription_new(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        delivery.subscription_create(
-            type=data["type"],
-            enterprise=data.get("enterprise"),
-            region=data.get("region"),
-            frequency=data["frequency"],
-            language=data["language"],
-            recipients=data["recipients"],
-            user=request.user,
+        _subscription, created = create_once(
+            request,
+            form,
+            lambda: delivery.subscription_create(
+                type=data["type"],
+                enterprise=data.get("enterprise"),
+                region=data.get("region"),
+                frequency=data["frequency"],
+                language=data["language"],
+                recipients=data["recipients"],
+                user=request.user,
+            ),
         )
-        messages.success(
-            request, _("Subscribed. The next report is sent on the morning after its period ends.")
-        )
+        if created:
+            messages.success(
+                request, _("Subscribed. The next report is sent on the morning after its period ends.")
+            )
         return redirect("reports:subscription_list")
     return render(request, "reports/subscription_form.html", {"form": form})
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "hazards",
     "assessments",
     "reports",
+    "riskpilot.submissions",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: private, no-store on every response to a signed-in user.
+    "riskpilot.middleware.private_pages",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -312,6 +315,12 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"axes_housekeeping": {"()": "riskpilot.logfilters.AxesHousekeeping"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # One line per login at INFO: "AXES: Successful login by …" (failures stay WARNING lines).
+    "loggers": {"axes.handlers.database": {"filters": ["axes_housekeeping"]}},
 }
+# Without verbosity django-axes neither logs a banner at every start (each manage.py command) nor
+# puts the user agent into its lines: the lockout parameters (username, address) are enough.
+AXES_VERBOSE = False

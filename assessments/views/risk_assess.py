@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from enterprises.access import get_for_user
 from hazards.models import Hazard, HazardStatus
+from riskpilot.submissions.views import create_once
 
 from .. import services
 from ..forms import AssessmentForm, MeasureForm
@@ -74,16 +75,20 @@ def assess(request, pk):
         if all([form.is_valid(), measure_form.is_valid()]):
             measures = [] if measure_form.is_empty() else [measure_form.measure]
             try:
-                services.assessment_record(
-                    hazard=hazard,
-                    assessor=request.user,
-                    inputs=form.inputs,
-                    residual_inputs=form.residual_inputs,
-                    reason=form.cleaned_data["reason"],
-                    assessed_on=form.cleaned_data["assessed_on"],
-                    comment=form.cleaned_data["comment"],
-                    measures=measures,
-                    expected_current=form.cleaned_data["current"],
+                _assessment, created = create_once(
+                    request,
+                    form,
+                    lambda: services.assessment_record(
+                        hazard=hazard,
+                        assessor=request.user,
+                        inputs=form.inputs,
+                        residual_inputs=form.residual_inputs,
+                        reason=form.cleaned_data["reason"],
+                        assessed_on=form.cleaned_data["assessed_on"],
+                        comment=form.cleaned_data["comment"],
+                        measures=measures,
+                        expected_current=form.cleaned_data["current"],
+                    ),
                 )
             except ValidationError as error:
                 errors = dict(error.error_dict) if hasattr(error, "error_dict") else {None: error.error_list}
@@ -97,7 +102,8 @@ def assess(request, pk):
                         field_map={"inputs": first, "residual_inputs": f"residual_{first}"},
                     )
             else:
-                messages.success(request, _("Assessment saved. A manager approves it to make it final."))
+                if created:
+                    messages.success(request, _("Assessment saved. A manager approves it to make it final."))
                 return redirect("assessments:hazard", pk=hazard.pk)
     else:
         initial = {"reason": _default_reason(request, hazard, previous)}

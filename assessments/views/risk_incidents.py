@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from enterprises.access import get_for_user
 from enterprises.models import Enterprise
 from hazards.models import Hazard
+from riskpilot.submissions.views import create_once
 
 from .. import services
 from ..forms import IncidentFilterForm, IncidentForm, VictimFormSet
@@ -120,16 +121,20 @@ def incident_add(request, enterprise_pk):
         if form_valid and victims_valid:
             data = form.cleaned_data
             try:
-                services.incident_record(
-                    workplace=data["workplace"],
-                    kind=data["kind"],
-                    occurred_at=data["occurred_at"],
-                    description=data["description"],
-                    victims=victims.victims(),
-                    event=data["event"],
-                    hazards=data["hazards"],
-                    act_number=data["act_number"],
-                    reported_by=request.user,
+                _incident, created = create_once(
+                    request,
+                    form,
+                    lambda: services.incident_record(
+                        workplace=data["workplace"],
+                        kind=data["kind"],
+                        occurred_at=data["occurred_at"],
+                        description=data["description"],
+                        victims=victims.victims(),
+                        event=data["event"],
+                        hazards=data["hazards"],
+                        act_number=data["act_number"],
+                        reported_by=request.user,
+                    ),
                 )
             except ValidationError as error:
                 if hasattr(error, "error_dict") and "victims" in error.error_dict:
@@ -141,17 +146,18 @@ def incident_add(request, enterprise_pk):
                     add_service_errors(form, error)
             else:
                 flagged = len(data["hazards"])
-                messages.success(
-                    request,
-                    _("Incident recorded.")
-                    + " "
-                    + ngettext(
-                        "%(count)d register row is flagged “re-assessment needed”.",
-                        "%(count)d register rows are flagged “re-assessment needed”.",
-                        flagged,
+                if created:
+                    messages.success(
+                        request,
+                        _("Incident recorded.")
+                        + " "
+                        + ngettext(
+                            "%(count)d register row is flagged “re-assessment needed”.",
+                            "%(count)d register rows are flagged “re-assessment needed”.",
+                            flagged,
+                        )
+                        % {"count": flagged},
                     )
-                    % {"count": flagged},
-                )
                 return redirect("assessments:incidents", enterprise_pk=enterprise.pk)
     else:
         form = IncidentForm(enterprise=enterprise, workplace=workplace)

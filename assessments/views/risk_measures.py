@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET
 
 from enterprises.access import get_for_user
 from hazards.models import Hazard, HazardStatus, ModelMeasure
+from riskpilot.submissions.views import create_once
 
 from .. import services
-from ..forms import MeasureCompleteForm, MeasureForm
+from ..forms import MeasureCompleteForm, MeasurePlanForm
 from ..models import OPEN_MEASURE_STATUSES, AssessmentReason, ControlMeasure, MeasureEvidence
 from .risk_common import add_service_errors
 
@@ -44,18 +45,21 @@ def measure_add(request, pk):
         return redirect("assessments:hazard", pk=hazard.pk)
     model_measure = None
     if request.method == "POST":
-        form = MeasureForm(request.POST, hazard=hazard)
+        form = MeasurePlanForm(request.POST, hazard=hazard)
         if form.is_valid():
             try:
-                services.measure_plan(hazard=hazard, **form.measure)
+                _measure, created = create_once(
+                    request, form, lambda: services.measure_plan(hazard=hazard, **form.measure)
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("Measure added to the plan."))
+                if created:
+                    messages.success(request, _("Measure added to the plan."))
                 return redirect("assessments:hazard", pk=hazard.pk)
     else:
         model_measure, initial = _model_measure_initial(request, hazard)
-        form = MeasureForm(initial=initial, hazard=hazard)
+        form = MeasurePlanForm(initial=initial, hazard=hazard)
     return render(
         request,
         "assessments/risk/measure_form.html",
@@ -79,24 +83,29 @@ def measure_complete(request, pk):
         form = MeasureCompleteForm(request.POST, request.FILES, measure=measure)
         if form.is_valid():
             try:
-                services.measure_complete_with_evidence(
-                    measure=measure,
-                    file=form.cleaned_data["file"],
-                    uploaded_by=request.user,
-                    done_on=form.cleaned_data["done_on"],
-                    note=form.cleaned_data["note"],
-                    version=form.cleaned_data["version"],
+                _evidence, created = create_once(
+                    request,
+                    form,
+                    lambda: services.measure_complete_with_evidence(
+                        measure=measure,
+                        file=form.cleaned_data["file"],
+                        uploaded_by=request.user,
+                        done_on=form.cleaned_data["done_on"],
+                        note=form.cleaned_data["note"],
+                        version=form.cleaned_data["version"],
+                    ),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(
-                    request,
-                    _(
-                        "Measure marked done. Re-rate the risk now: until then the row is flagged "
-                        "“re-assessment needed”."
-                    ),
-                )
+                if created:
+                    messages.success(
+                        request,
+                        _(
+                            "Measure marked done. Re-rate the risk now: until then the row is flagged "
+                            "“re-assessment needed”."
+                        ),
+                    )
                 url = reverse("assessments:assess", kwargs={"pk": hazard.pk})
                 return redirect(f"{url}?reason={AssessmentReason.AFTER_MEASURES}")
     else:

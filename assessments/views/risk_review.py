@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from enterprises.access import get_for_user
 from enterprises.models import Workplace
 from hazards.models import Hazard, HazardStatus
+from riskpilot.submissions.views import create_once
 
 from .. import services
 from ..forms import ReviewForm
@@ -115,29 +116,34 @@ def review_start(request, pk):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                review = services.workplace_review_complete(
-                    workplace=workplace,
-                    reviewer=request.user,
-                    confirm=data["confirm"],
-                    next_review_on=data["next_review_on"],
-                    reviewed_on=data["reviewed_on"],
-                    comment=data["comment"],
+                review, created = create_once(
+                    request,
+                    form,
+                    lambda: services.workplace_review_complete(
+                        workplace=workplace,
+                        reviewer=request.user,
+                        confirm=data["confirm"],
+                        next_review_on=data["next_review_on"],
+                        reviewed_on=data["reviewed_on"],
+                        comment=data["comment"],
+                    ),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(
-                    request,
-                    _(
-                        "Review completed: %(confirmed)d ratings confirmed, %(flagged)d rows left "
-                        "for re-assessment. Next review: %(next)s."
+                if created:
+                    messages.success(
+                        request,
+                        _(
+                            "Review completed: %(confirmed)d ratings confirmed, %(flagged)d rows left "
+                            "for re-assessment. Next review: %(next)s."
+                        )
+                        % {
+                            "confirmed": review.confirmed_count,
+                            "flagged": review.flagged_count,
+                            "next": date_format(review.next_review_on, "SHORT_DATE_FORMAT"),
+                        },
                     )
-                    % {
-                        "confirmed": review.confirmed_count,
-                        "flagged": review.flagged_count,
-                        "next": date_format(review.next_review_on, "SHORT_DATE_FORMAT"),
-                    },
-                )
                 return redirect("assessments:workplace", pk=workplace.pk)
     else:
         form = ReviewForm(initial={"confirm": confirmable_pks}, confirmable=confirmable)

@@ -15,6 +15,7 @@ from assessments.models import AssessmentStatus, RiskAssessment
 from hazards.models import Activity
 from hazards.services import version_token
 from tests.factories import UserFactory
+from tests.submission import with_key
 
 pytest_plugins = ["tests.assessments.test_risk_support"]
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("russian_by_default")]
@@ -64,17 +65,19 @@ def changed_row(hazard_a, named_officer, manager_a):
     assess = reverse("assessments:assess", kwargs={"pk": hazard_a.pk})
     response = officer.post(
         assess,
-        {
-            "probability": "4",
-            "severity": "4",
-            "reason": "initial",
-            "assessed_on": timezone.localdate().isoformat(),
-            "current": "0",
-            "measure-control_level": "engineering",
-            "measure-description": "Установить ограждение",
-            "measure-responsible": "Мастер",
-            "measure-due_date": (timezone.localdate() + datetime.timedelta(days=10)).isoformat(),
-        },
+        with_key(
+            {
+                "probability": "4",
+                "severity": "4",
+                "reason": "initial",
+                "assessed_on": timezone.localdate().isoformat(),
+                "current": "0",
+                "measure-control_level": "engineering",
+                "measure-description": "Установить ограждение",
+                "measure-responsible": "Мастер",
+                "measure-due_date": (timezone.localdate() + datetime.timedelta(days=10)).isoformat(),
+            }
+        ),
     )
     assert response.status_code == 302
     assessment = RiskAssessment.objects.get(hazard=hazard_a, is_current=True)

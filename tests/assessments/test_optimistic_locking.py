@@ -19,6 +19,7 @@ from assessments.services import (
 from enterprises.models import Role
 from hazards.services import hazard_update, version_token
 from tests.factories import ControlMeasureFactory, UserFactory
+from tests.submission import with_key
 
 from .test_risk_support import png_bytes, upload
 
@@ -140,9 +141,9 @@ def test_second_assessment_from_a_stale_form_is_refused(hazard_a, officer_a, col
 
     data_first = _assess_data(token_first, "4", "4")
     data_first["assessed_on"] = first.get(url).context["form"].fields["assessed_on"].initial.isoformat()
-    assert first.post(url, data_first).status_code == 302
+    assert first.post(url, with_key(data_first)).status_code == 302
     data_second = {**_assess_data(token_second, "1", "1"), "assessed_on": data_first["assessed_on"]}
-    response = second.post(url, data_second)
+    response = second.post(url, with_key(data_second))
 
     assert response.status_code == 200
     assert "Ирина Петрова" in _errors(response)
@@ -194,7 +195,7 @@ def test_measure_complete_form_carries_the_version(hazard_a, officer_a, private_
     measure.status = MeasureStatus.IN_PROGRESS
     measure.save(update_fields=["status", "updated_at"])
     response = client.post(
-        url, {"done_on": "", "note": "", "version": token, "file": upload("a.png", png_bytes())}
+        url, with_key({"done_on": "", "note": "", "version": token, "file": upload("a.png", png_bytes())})
     )
     assert response.status_code == 200
     measure.refresh_from_db()
@@ -216,3 +217,38 @@ def test_second_approval_keeps_the_first_approver(hazard_a, officer_a, manager_a
     assessment.refresh_from_db()
     assert assessment.approved_by == manager_a
     assert assessment.history.filter(approved_by=other_manager).count() == 0
+
+
+# --- A form posted without its token ------------------------------------------------------------
+
+# In Russian, the default language: the message is translated.
+NO_TOKEN = "Перезагрузите страницу и внесите изменения ещё раз"
+
+
+def test_row_edit_without_its_version_is_refused(hazard_a, officer_a):
+    url = reverse("hazards:edit", kwargs={"pk": hazard_a.pk})
+    data = _edit_data(hazard_a, "", "Без версии")
+    del data["version"]
+    response = _client(officer_a).post(url, data)
+    assert response.status_code == 200 and NO_TOKEN in _errors(response)
+    assert NO_TOKEN in response.content.decode()  # above the form: the hidden field shows nothing
+    hazard_a.refresh_from_db()
+    assert hazard_a.source != "Без версии"
+
+
+def test_assessment_without_its_version_is_refused(hazard_a, officer_a):
+    url = reverse("assessments:assess", kwargs={"pk": hazard_a.pk})
+    data = with_key(_assess_data("", "4", "4"))
+    response = _client(officer_a).post(url, data)
+    assert response.status_code == 200 and NO_TOKEN in _errors(response)
+    assert not RiskAssessment.objects.exists() and not hazard_a.measures.exists()
+
+
+def test_measure_completion_without_its_version_is_refused(hazard_a, officer_a, private_storage):
+    measure = ControlMeasureFactory(hazard=hazard_a)
+    url = reverse("assessments:measure_complete", kwargs={"pk": measure.pk})
+    data = with_key({"done_on": "", "note": "", "file": upload("a.png", png_bytes())})
+    response = _client(officer_a).post(url, data)
+    assert response.status_code == 200 and NO_TOKEN in _errors(response)
+    measure.refresh_from_db()
+    assert measure.status == MeasureStatus.PLANNED and not measure.evidence.exists()

@@ -10,9 +10,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from assessments.models import AssessmentReason, ControlMeasure, RiskAssessment, RiskMethod
-from assessments.services import assessment_create, incident_record, measure_complete
+from assessments.services import (
+    assessment_create,
+    current_assessment_token,
+    incident_record,
+    measure_complete,
+)
 from hazards.models import HazardStatus, RiskLevel
 from tests.factories import ControlMeasureFactory
+from tests.submission import with_key
 
 pytest_plugins = ["tests.assessments.test_risk_support"]
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("russian_by_default")]
@@ -24,8 +30,15 @@ def _url(hazard, language="ru"):
 
 
 def _post(client, hazard, **fields):
-    data = {"reason": "initial", "assessed_on": timezone.localdate().isoformat(), **fields}
-    return client.post(_url(hazard), data)
+    # The tokens the page carries: the row's current assessment, and a fresh one-time key.
+    current = current_assessment_token(RiskAssessment.objects.filter(hazard=hazard, is_current=True).first())
+    data = {
+        "reason": "initial",
+        "assessed_on": timezone.localdate().isoformat(),
+        "current": current,
+        **fields,
+    }
+    return client.post(_url(hazard), with_key(data))
 
 
 def _state(hazard):

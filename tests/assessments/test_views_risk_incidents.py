@@ -12,6 +12,7 @@ from django.utils import timezone
 from assessments.models import Incident
 from hazards.models import HazardousEvent
 from tests.factories import HazardFactory, IncidentFactory, WorkplaceFactory
+from tests.submission import with_key
 
 pytest_plugins = ["tests.assessments.test_risk_support"]
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("russian_by_default")]
@@ -30,18 +31,20 @@ def _local(dt):
 
 
 def _data(hazard, **overrides):
-    return {
-        "kind": "accident",
-        "severity": "light",
-        "occurred_at": _local(timezone.now() - datetime.timedelta(hours=3)),
-        "workplace": hazard.workplace_id,
-        "hazards": [hazard.pk],
-        "description": "Ушиб кисти при замене ролика конвейера",
-        "people_affected": "1",
-        "days_lost": "5",
-        "act_number": "Н-1 № 7",
-        **overrides,
-    }
+    return with_key(
+        {
+            "kind": "accident",
+            "severity": "light",
+            "occurred_at": _local(timezone.now() - datetime.timedelta(hours=3)),
+            "workplace": hazard.workplace_id,
+            "hazards": [hazard.pk],
+            "description": "Ушиб кисти при замене ролика конвейера",
+            "people_affected": "1",
+            "days_lost": "5",
+            "act_number": "Н-1 № 7",
+            **overrides,
+        }
+    )
 
 
 def test_officer_records_an_accident_and_the_rows_are_flagged(client, hazard_a, officer_a, enterprise_a):

@@ -11,7 +11,9 @@ from django.utils import timezone
 from assessments.models import ControlMeasure, MeasureEvidence, MeasureStatus
 from assessments.services import evidence_add, measure_complete
 from hazards.models import ModelMeasure
+from hazards.services import version_token
 from tests.factories import ControlMeasureFactory
+from tests.submission import with_key
 
 from .test_risk_support import PDF_BYTES, image_bytes, png_bytes, upload
 
@@ -47,12 +49,14 @@ def test_officer_plans_a_measure(client, hazard_a, officer_a):
     client.force_login(officer_a)
     response = client.post(
         _add_url(hazard_a),
-        {
-            "control_level": "engineering",
-            "description": "Установить ограждение",
-            "responsible": "Главный механик",
-            "due_date": _in_a_fortnight(),
-        },
+        with_key(
+            {
+                "control_level": "engineering",
+                "description": "Установить ограждение",
+                "responsible": "Главный механик",
+                "due_date": _in_a_fortnight(),
+            }
+        ),
     )
     assert response.status_code == 302
     measure = ControlMeasure.objects.get(hazard=hazard_a)
@@ -68,13 +72,15 @@ def test_model_measure_of_the_rows_event_prefills_the_form(client, hazard_a, off
     assert form.initial["model_measure"] == model_measure.pk
     client.post(
         _add_url(hazard_a),
-        {
-            "control_level": "administrative",
-            "description": model_measure.name,
-            "responsible": "Мастер",
-            "periodicity": "monthly",
-            "model_measure": model_measure.pk,
-        },
+        with_key(
+            {
+                "control_level": "administrative",
+                "description": model_measure.name,
+                "responsible": "Мастер",
+                "periodicity": "monthly",
+                "model_measure": model_measure.pk,
+            }
+        ),
     )
     assert ControlMeasure.objects.get().model_measure == model_measure
 
@@ -86,15 +92,19 @@ def test_model_measure_of_another_event_is_ignored(client, hazard_a, officer_a):
     assert "description" not in response.context["form"].initial
     response = client.post(
         _add_url(hazard_a),
-        {
-            "control_level": "ppe",
-            "description": "x",
-            "responsible": "y",
-            "periodicity": "monthly",
-            "model_measure": foreign.pk,
-        },
+        with_key(
+            {
+                "control_level": "ppe",
+                "description": "x",
+                "responsible": "y",
+                "periodicity": "monthly",
+                "model_measure": foreign.pk,
+            }
+        ),
     )
-    assert "model_measure" in response.context["form"].errors
+    # A hidden field's error is shown above the form.
+    form = response.context["form"]
+    assert str(form.fields["model_measure"].error_messages["invalid_choice"]) in form.non_field_errors()
     assert not ControlMeasure.objects.exists()
 
 
@@ -123,7 +133,7 @@ def test_model_measure_of_another_event_is_ignored(client, hazard_a, officer_a):
 )
 def test_bad_measure_gets_a_message_beside_the_field(client, hazard_a, officer_a, fields, field_with_error):
     client.force_login(officer_a)
-    response = client.post(_add_url(hazard_a), fields)
+    response = client.post(_add_url(hazard_a), with_key(fields))
     assert response.status_code == 200
     assert field_with_error in response.context["form"].errors
     assert not ControlMeasure.objects.exists()
@@ -135,9 +145,9 @@ def test_reviewer_cannot_plan_and_other_enterprise_is_404(
     data = {"control_level": "ppe", "description": "x", "responsible": "y", "periodicity": "daily"}
     client.force_login(reviewer_region)
     assert client.get(_add_url(hazard_a)).status_code == 403
-    assert client.post(_add_url(hazard_a), data).status_code == 403
+    assert client.post(_add_url(hazard_a), with_key(data)).status_code == 403
     client.force_login(officer_a)
-    assert client.post(_add_url(hazard_b), data).status_code == 404
+    assert client.post(_add_url(hazard_b), with_key(data)).status_code == 404
     assert not ControlMeasure.objects.exists()
 
 
@@ -150,7 +160,11 @@ def measure(hazard_a):
 
 
 def _complete(client, measure, file=None, **fields):
-    data = {"done_on": timezone.localdate().isoformat(), "note": "Смонтировано", **fields}
+    # The version token the page carries: the measure as it is now.
+    version = version_token(ControlMeasure.objects.get(pk=measure.pk).updated_at)
+    data = with_key(
+        {"done_on": timezone.localdate().isoformat(), "note": "Смонтировано", "version": version}, **fields
+    )
     if file is not None:
         data["file"] = file
     return client.post(_complete_url(measure), data)

@@ -13,6 +13,7 @@ from assessments.services import assessment_create, measure_plan, workplace_revi
 from hazards.models import HazardStatus
 from hazards.services import hazard_set_status
 from tests.factories import HazardFactory
+from tests.submission import with_key
 
 pytest_plugins = ["tests.assessments.test_risk_support"]
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("russian_by_default")]
@@ -52,11 +53,13 @@ def test_completing_the_review_confirms_flags_and_sets_the_next_date(client, rat
     client.force_login(officer_a)
     response = client.post(
         _url(rated.workplace),
-        {
-            "confirm": [rated.pk],
-            "reviewed_on": timezone.localdate().isoformat(),
-            "next_review_on": _next_year(),
-        },
+        with_key(
+            {
+                "confirm": [rated.pk],
+                "reviewed_on": timezone.localdate().isoformat(),
+                "next_review_on": _next_year(),
+            }
+        ),
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("assessments:workplace", kwargs={"pk": rated.workplace_id})
@@ -139,7 +142,7 @@ def test_bad_input_gets_a_message_and_changes_nothing(client, rated, officer_a, 
         "reviewed_on": timezone.localdate().isoformat(),
         "next_review_on": _next_year(),
     }
-    response = client.post(_url(rated.workplace), {**data, **fields})
+    response = client.post(_url(rated.workplace), with_key({**data, **fields}))
     assert response.status_code == 200
     assert field_with_error in response.context["form"].errors
     assert not WorkplaceReview.objects.exists()
@@ -154,11 +157,13 @@ def test_row_of_another_workplace_cannot_be_confirmed(client, rated, officer_a):
     client.force_login(officer_a)
     response = client.post(
         _url(rated.workplace),
-        {
-            "confirm": [elsewhere.pk],
-            "reviewed_on": timezone.localdate().isoformat(),
-            "next_review_on": _next_year(),
-        },
+        with_key(
+            {
+                "confirm": [elsewhere.pk],
+                "reviewed_on": timezone.localdate().isoformat(),
+                "next_review_on": _next_year(),
+            }
+        ),
     )
     assert "confirm" in response.context["form"].errors
     assert not WorkplaceReview.objects.exists()
@@ -167,7 +172,7 @@ def test_row_of_another_workplace_cannot_be_confirmed(client, rated, officer_a):
 def test_reviewers_get_403_and_other_enterprises_404(client, rated, hazard_b, reviewer_region, officer_a):
     client.force_login(reviewer_region)
     assert client.get(_url(rated.workplace)).status_code == 403
-    assert client.post(_url(rated.workplace), {"next_review_on": _next_year()}).status_code == 403
+    assert client.post(_url(rated.workplace), with_key({"next_review_on": _next_year()})).status_code == 403
     client.force_login(officer_a)
     assert client.get(_url(hazard_b.workplace)).status_code == 404
     assert not WorkplaceReview.objects.exists()
@@ -176,7 +181,7 @@ def test_reviewers_get_403_and_other_enterprises_404(client, rated, hazard_b, re
 def test_review_needs_csrf(rated, officer_a):
     client = Client(enforce_csrf_checks=True)
     client.force_login(officer_a)
-    assert client.post(_url(rated.workplace), {"next_review_on": _next_year()}).status_code == 403
+    assert client.post(_url(rated.workplace), with_key({"next_review_on": _next_year()})).status_code == 403
 
 
 def test_without_review_records_the_rows_own_dates_tell_what_is_new_and_changed(client, hazard_a, officer_a):

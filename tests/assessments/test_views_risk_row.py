@@ -2,6 +2,7 @@
 that approval is a manager's POST and an approved assessment stays as it was."""
 
 import datetime
+import uuid
 
 import pytest
 from django.contrib.admin.sites import site as admin_site
@@ -15,6 +16,7 @@ from assessments.models import AssessmentStatus, RiskAssessment
 from assessments.services import (
     assessment_approve,
     assessment_create,
+    current_assessment_token,
     evidence_add,
     incident_record,
     measure_complete,
@@ -172,27 +174,38 @@ def test_page_lists_incidents_evidence_and_model_measure_suggestions(
     assert f"{add_url}?model_measure={first_model_measure.pk}" in page
 
 
+def _current(hazard) -> str:
+    """The version token of the assessment form, as the page carries it."""
+    return current_assessment_token(RiskAssessment.objects.filter(hazard=hazard, is_current=True).first())
+
+
 def test_history_shows_who_changed_what_from_old_to_new(client, hazard_a, officer_a):
     client.force_login(officer_a)
     # Through a request, so the history middleware records the user.
-    client.post(
+    response = client.post(
         reverse("assessments:assess", kwargs={"pk": hazard_a.pk}),
         {
+            "current": _current(hazard_a),
+            "submission": str(uuid.uuid4()),
             "probability": "2",
             "severity": "2",
             "reason": "initial",
             "assessed_on": timezone.localdate().isoformat(),
         },
     )
-    client.post(
+    assert response.status_code == 302
+    response = client.post(
         reverse("assessments:assess", kwargs={"pk": hazard_a.pk}),
         {
+            "current": _current(hazard_a),
+            "submission": str(uuid.uuid4()),
             "probability": "1",
             "severity": "2",
             "reason": "change",
             "assessed_on": timezone.localdate().isoformat(),
         },
     )
+    assert response.status_code == 302
     page = client.get(_url(hazard_a, "en")).content.decode()
     history = page.split('id="history"')[1]
     assert "officer_a" in history
@@ -300,15 +313,18 @@ def test_approved_assessment_stays_as_approved(client, draft, manager_a, officer
     client.post(_approve_url(draft))
     # A re-assessment is a new assessment; the approved one keeps its content and approval.
     client.force_login(officer_a)
-    client.post(
+    response = client.post(
         reverse("assessments:assess", kwargs={"pk": draft.hazard_id}),
         {
+            "current": _current(draft.hazard),
+            "submission": str(uuid.uuid4()),
             "probability": "1",
             "severity": "3",
             "reason": "change",
             "assessed_on": timezone.localdate().isoformat(),
         },
     )
+    assert response.status_code == 302
     draft.refresh_from_db()
     assert (draft.status, draft.approved_at, draft.score, draft.inputs) == (
         AssessmentStatus.APPROVED,

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from hazards.models import Hazard, HazardousEvent
 from hazards.services import own_event_add
 from tests.factories import EnterpriseFactory, WorkplaceFactory
+from tests.submission import with_key
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_form_offers_the_grouped_catalogue_and_suggests_headcount(client, office
 
 def test_saving_adds_the_row_and_opens_its_page(client, officer_a, workplace_a):
     client.force_login(officer_a)
-    response = client.post(add_url(workplace_a), {**VALID, "event": event("8.1").pk})
+    response = client.post(add_url(workplace_a), with_key(VALID, event=event("8.1").pk))
     row = Hazard.objects.get(workplace=workplace_a)
     assert response.status_code == 302
     with translation.override("en"):
@@ -83,7 +84,7 @@ def test_bad_input_is_reported_beside_the_field_and_saves_nothing(
     client, officer_a, workplace_a, change, field
 ):
     client.force_login(officer_a)
-    response = client.post(add_url(workplace_a), {**VALID, "event": event("8.1").pk, **change})
+    response = client.post(add_url(workplace_a), with_key({**VALID, "event": event("8.1").pk, **change}))
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not Hazard.objects.exists()
@@ -97,7 +98,7 @@ def test_another_enterprises_own_event_cannot_be_chosen(client, officer_a, workp
         hazard_name_ru="Чужая",
     )
     client.force_login(officer_a)
-    response = client.post(add_url(workplace_a), {**VALID, "event": foreign.pk})
+    response = client.post(add_url(workplace_a), with_key(VALID, event=foreign.pk))
     assert "event" in response.context["form"].errors
     assert not Hazard.objects.exists()
 
@@ -106,7 +107,7 @@ def test_an_archived_workplace_takes_no_new_rows(client, officer_a, workplace_a)
     workplace_a.archived_at = timezone.now()
     workplace_a.save()
     client.force_login(officer_a)
-    assert client.post(add_url(workplace_a), {**VALID, "event": event("8.1").pk}).status_code == 404
+    assert client.post(add_url(workplace_a), with_key(VALID, event=event("8.1").pk)).status_code == 404
     assert not Hazard.objects.exists()
 
 
@@ -115,16 +116,16 @@ def test_reviewer_gets_403_and_officer_of_another_enterprise_404(
 ):
     client.force_login(reviewer_region)
     assert client.get(add_url(workplace_a)).status_code == 403
-    assert client.post(add_url(workplace_a), {**VALID, "event": event("8.1").pk}).status_code == 403
+    assert client.post(add_url(workplace_a), with_key(VALID, event=event("8.1").pk)).status_code == 403
     client.force_login(officer_b)
-    assert client.post(add_url(workplace_a), {**VALID, "event": event("8.1").pk}).status_code == 404
+    assert client.post(add_url(workplace_a), with_key(VALID, event=event("8.1").pk)).status_code == 404
     assert not Hazard.objects.exists()
 
 
 def test_adding_needs_the_csrf_token(officer_a, workplace_a):
     client = Client(enforce_csrf_checks=True)
     client.force_login(officer_a)
-    assert client.post(add_url(workplace_a), {**VALID, "event": event("8.1").pk}).status_code == 403
+    assert client.post(add_url(workplace_a), with_key(VALID, event=event("8.1").pk)).status_code == 403
     assert not Hazard.objects.exists()
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from hazards.models import Hazard, HazardousEvent
 from hazards.services import hazards_copy
 from tests.factories import DepartmentFactory, HazardFactory, WorkplaceFactory
+from tests.submission import with_key
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_copy_creates_rows_skips_existing_events_and_reports_both(client, office
         "rows": [site["belt"].pk, site["fall"].pk],
         "targets": [site["twin"].pk, site["twin_with_belt"].pk],
     }
-    response = client.post(copy_url(site["source"]), data)
+    response = client.post(copy_url(site["source"]), with_key(data))
     assert response.status_code == 200
     result = response.context["result"]
     assert len(result.created) == 3 and len(result.skipped) == 1
@@ -79,7 +80,7 @@ def test_copy_creates_rows_skips_existing_events_and_reports_both(client, office
     assert "3 rows copied" in html
 
     # Running the same copy again changes nothing.
-    again = client.post(copy_url(site["source"]), data).context["result"]
+    again = client.post(copy_url(site["source"]), with_key(data)).context["result"]
     assert (len(again.created), len(again.skipped)) == (0, 4)
     assert Hazard.objects.filter(workplace__in=[site["twin"], site["twin_with_belt"]]).count() == 4
 
@@ -87,14 +88,14 @@ def test_copy_creates_rows_skips_existing_events_and_reports_both(client, office
 def test_workplaces_of_another_enterprise_cannot_be_targets(client, officer_a, site, enterprise_b):
     foreign = WorkplaceFactory(department__enterprise=enterprise_b, position="Машинист конвейера")
     client.force_login(officer_a)
-    response = client.post(copy_url(site["source"]), {"rows": [site["belt"].pk], "targets": [foreign.pk]})
+    response = client.post(copy_url(site["source"]), with_key(rows=[site["belt"].pk], targets=[foreign.pk]))
     assert "targets" in response.context["form"].errors
     assert not Hazard.objects.filter(workplace=foreign).exists()
 
 
 def test_nothing_chosen_is_an_error_beside_the_fields(client, officer_a, site):
     client.force_login(officer_a)
-    response = client.post(copy_url(site["source"]), {})
+    response = client.post(copy_url(site["source"]), with_key())
     assert {"rows", "targets"} <= set(response.context["form"].errors)
 
 
@@ -116,5 +117,5 @@ def test_service_refuses_archived_targets(site, officer_a):
 def test_others_cannot_copy(client, request, site, persona, status_code):
     client.force_login(request.getfixturevalue(persona))
     data = {"rows": [site["belt"].pk], "targets": [site["twin"].pk]}
-    assert client.post(copy_url(site["source"]), data).status_code == status_code
+    assert client.post(copy_url(site["source"]), with_key(data)).status_code == status_code
     assert not Hazard.objects.filter(workplace=site["twin"]).exists()

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from hazards.models import Hazard
+from hazards.services import version_token
 from tests.factories import HazardFactory, WorkplaceFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,6 +15,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def row_a(enterprise_a):
     return HazardFactory(workplace=WorkplaceFactory(department__enterprise=enterprise_a), source="Конвейер")
+
+
+def changed(row, **more) -> dict:
+    """CHANGED with the row's current version token, as its edit page carries it."""
+    return {**CHANGED, "version": version_token(row.updated_at), **more}
 
 
 def url(name, row):
@@ -35,7 +41,7 @@ CHANGED = {
 def test_edit_saves_the_description_and_keeps_the_event(client, officer_a, row_a):
     client.force_login(officer_a)
     assert client.get(url("hazards:edit", row_a)).status_code == 200
-    response = client.post(url("hazards:edit", row_a), {**CHANGED, "event": "999"})
+    response = client.post(url("hazards:edit", row_a), changed(row_a, event="999"))
     assert response.status_code == 302
     assert response["Location"] == url("assessments:hazard", row_a)
     row_a.refresh_from_db()
@@ -51,15 +57,16 @@ def test_edit_saves_the_description_and_keeps_the_event(client, officer_a, row_a
 
 def test_saving_unchanged_data_adds_no_history(client, officer_a, row_a):
     client.force_login(officer_a)
-    client.post(url("hazards:edit", row_a), CHANGED)
+    client.post(url("hazards:edit", row_a), changed(row_a))
     before = row_a.history.count()
-    client.post(url("hazards:edit", row_a), CHANGED)
+    row_a.refresh_from_db()
+    assert client.post(url("hazards:edit", row_a), changed(row_a)).status_code == 302
     assert row_a.history.count() == before
 
 
 def test_bad_input_is_shown_beside_the_field_and_changes_nothing(client, officer_a, row_a):
     client.force_login(officer_a)
-    response = client.post(url("hazards:edit", row_a), {**CHANGED, "source": "", "exposed_count": "x"})
+    response = client.post(url("hazards:edit", row_a), changed(row_a, source="", exposed_count="x"))
     assert response.status_code == 200
     assert {"source", "exposed_count"} <= set(response.context["form"].errors)
     row_a.refresh_from_db()
@@ -92,7 +99,7 @@ def test_writes_need_the_csrf_token(officer_a, row_a):
     client = Client(enforce_csrf_checks=True)
     client.force_login(officer_a)
     assert client.post(url("hazards:set_status", row_a), {"status": "archived"}).status_code == 403
-    assert client.post(url("hazards:edit", row_a), CHANGED).status_code == 403
+    assert client.post(url("hazards:edit", row_a), changed(row_a)).status_code == 403
     row_a.refresh_from_db()
     assert (row_a.status, row_a.source) == ("active", "Конвейер")
 
@@ -103,7 +110,7 @@ def test_writes_need_the_csrf_token(officer_a, row_a):
 def test_others_cannot_edit(client, request, row_a, persona, status_code):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(url("hazards:edit", row_a)).status_code == status_code
-    assert client.post(url("hazards:edit", row_a), CHANGED).status_code == status_code
+    assert client.post(url("hazards:edit", row_a), changed(row_a)).status_code == status_code
     assert client.post(url("hazards:set_status", row_a), {"status": "archived"}).status_code == status_code
     row_a.refresh_from_db()
     assert (row_a.status, row_a.source) == ("active", "Конвейер")
@@ -111,4 +118,4 @@ def test_others_cannot_edit(client, request, row_a, persona, status_code):
 
 def test_manager_may_edit(client, manager_a, row_a):
     client.force_login(manager_a)
-    assert client.post(url("hazards:edit", row_a), CHANGED).status_code == 302
+    assert client.post(url("hazards:edit", row_a), changed(row_a)).status_code == 302

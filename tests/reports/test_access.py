@@ -102,3 +102,11 @@ def test_refresh_is_a_post_and_returns_to_the_page(client, known, reviewer_regio
     assert response.status_code == 302 and response["Location"] == url
     evil = client.post(reverse("reports:refresh"), {"next": "https://evil.example/"})
     assert evil["Location"] == url  # the reviewer's own dashboard, never another site
+
+
+@pytest.mark.parametrize("target", ["foo", "reports:region", "", "//evil.example/", "javascript:alert(1)"])
+def test_refresh_with_a_bad_next_returns_to_the_dashboard(client, known, reviewer_region, target):
+    client.force_login(reviewer_region)
+    response = client.post(reverse("reports:refresh"), {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:region", args=["56"])

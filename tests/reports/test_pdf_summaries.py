@@ -8,6 +8,7 @@ from reports import pdf, services
 from reports.models import Report, ReportStatus, ReportType
 from reports.rollups import first_of_month
 from tests.factories import ControlMeasureFactory, EnterpriseFactory, HazardFactory, WorkplaceFactory
+from tests.submission import with_key
 
 from .conftest import url
 from .test_pdf_content import flat, pdf_text
@@ -106,7 +107,7 @@ def test_ordering_the_federal_summary_from_its_dashboard(client, federal, countr
     dashboard = client.get(url("reports:federal")).content.decode()
     assert url("reports:federal_report_new") in dashboard
     month = first_of_month(timezone.localdate()).strftime("%Y-%m")
-    response = client.post(url("reports:federal_report_new"), {"month": month, "language": "ru"})
+    response = client.post(url("reports:federal_report_new"), with_key({"month": month, "language": "ru"}))
     report = Report.objects.get()
     assert response["Location"] == url("reports:report_detail", report.pk)
     assert (report.type, report.scope_key, report.requested_by) == ("federal", "federal", federal)

@@ -15,6 +15,7 @@ from reports import tasks
 from reports.models import Report, ReportStatus, ReportType
 from reports.rollups import add_months, first_of_month
 from tests.factories import EnterpriseFactory
+from tests.submission import with_key
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +76,7 @@ def test_officer_generates_a_report_and_sees_its_progress(client, officer_a, ent
     client.force_login(officer_a)
     url = reverse("reports:report_new", args=[enterprise_a.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"month": f"{last_month():%Y-%m}", "language": "en"})
+    response = client.post(url, with_key({"month": f"{last_month():%Y-%m}", "language": "en"}))
     report = Report.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
         "reports:report_detail", args=[report.pk]
@@ -90,7 +91,7 @@ def test_officer_generates_a_report_and_sees_its_progress(client, officer_a, ent
     page = client.get(response["Location"]).content.decode()
     assert 'hx-trigger="every 2s"' in page
     # The same request again shows the same report: nothing new is queued.
-    client.post(url, {"month": f"{last_month():%Y-%m}", "language": "en"})
+    client.post(url, with_key({"month": f"{last_month():%Y-%m}", "language": "en"}))
     assert Report.objects.count() == 1 and queued == [report.pk]
 
 
@@ -107,7 +108,7 @@ def test_bad_input_is_shown_beside_the_field_and_creates_nothing(
     client, officer_a, enterprise_a, queued, data
 ):
     client.force_login(officer_a)
-    response = client.post(reverse("reports:report_new", args=[enterprise_a.pk]), data)
+    response = client.post(reverse("reports:report_new", args=[enterprise_a.pk]), with_key(data))
     assert response.status_code == 200
     assert "invalid-feedback" in response.content.decode()
     assert not Report.objects.exists() and queued == []
@@ -120,7 +121,7 @@ def test_generate_for_another_enterprise_is_404(
     for user in (officer_b, reviewer_other_region):
         client.force_login(user)
         assert client.get(url).status_code == 404
-        assert client.post(url, {"month": "2026-10", "language": "ru"}).status_code == 404
+        assert client.post(url, with_key({"month": "2026-10", "language": "ru"})).status_code == 404
     assert not Report.objects.exists()
 
 
@@ -130,7 +131,8 @@ def test_generate_needs_csrf(officer_a, enterprise_a, queued):
     client = Client(enforce_csrf_checks=True)
     client.force_login(officer_a)
     response = client.post(
-        reverse("reports:report_new", args=[enterprise_a.pk]), {"month": "2026-10", "language": "ru"}
+        reverse("reports:report_new", args=[enterprise_a.pk]),
+        with_key({"month": "2026-10", "language": "ru"}),
     )
     assert response.status_code == 403 and not Report.objects.exists()
 

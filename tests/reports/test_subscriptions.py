@@ -22,6 +22,7 @@ from reports.models import (
     Subscription,
 )
 from tests.factories import EnterpriseFactory
+from tests.submission import with_key
 
 from .conftest import url
 
@@ -43,7 +44,7 @@ def test_a_manager_subscribes_addresses_to_the_enterprise_report(client, manager
     client.force_login(manager_a)
     page = client.get(url("reports:subscription_new"))
     assert [value for value, _ in page.context["form"].fields["type"].choices] == ["enterprise"]
-    response = client.post(url("reports:subscription_new"), form(enterprise=enterprise_a.pk))
+    response = client.post(url("reports:subscription_new"), with_key(form(enterprise=enterprise_a.pk)))
     assert response.status_code == 302
     subscription = Subscription.objects.get()
     assert (subscription.enterprise, subscription.created_by) == (enterprise_a, manager_a)
@@ -64,7 +65,9 @@ def test_a_manager_subscribes_addresses_to_the_enterprise_report(client, manager
 )
 def test_bad_input_is_explained_and_writes_nothing(client, manager_a, enterprise_a, values, field, message):
     client.force_login(manager_a)
-    response = client.post(url("reports:subscription_new"), form(enterprise=enterprise_a.pk) | values)
+    response = client.post(
+        url("reports:subscription_new"), with_key(form(enterprise=enterprise_a.pk) | values)
+    )
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert message in " ".join(response.context["form"].errors[field])
@@ -73,7 +76,7 @@ def test_bad_input_is_explained_and_writes_nothing(client, manager_a, enterprise
 
 def test_another_enterprise_cannot_be_chosen(client, manager_a, enterprise_b):
     client.force_login(manager_a)
-    response = client.post(url("reports:subscription_new"), form(enterprise=enterprise_b.pk))
+    response = client.post(url("reports:subscription_new"), with_key(form(enterprise=enterprise_b.pk)))
     assert "enterprise" in response.context["form"].errors
     assert not Subscription.objects.exists()
 
@@ -82,9 +85,11 @@ def test_a_regional_reviewer_subscribes_to_the_region_summary_only_of_his_region
     client, reviewer_region, region_a, region_b
 ):
     client.force_login(reviewer_region)
-    refused = client.post(url("reports:subscription_new"), form(type="region", region=region_b.pk))
+    refused = client.post(url("reports:subscription_new"), with_key(form(type="region", region=region_b.pk)))
     assert "region" in refused.context["form"].errors
-    client.post(url("reports:subscription_new"), form(type="region", region=region_a.pk, language="en"))
+    client.post(
+        url("reports:subscription_new"), with_key(form(type="region", region=region_a.pk, language="en"))
+    )
     subscription = Subscription.objects.get()
     assert (subscription.type, subscription.region, subscription.language) == ("region", region_a, "en")
 
@@ -186,7 +191,7 @@ def test_fuzzed_subscription_forms_never_fail_and_refusals_write_nothing(client,
     )
     def post(data):
         before = Subscription.objects.count()
-        response = client.post(target, data)
+        response = client.post(target, with_key(data))
         assert response.status_code in (200, 302)
         if response.status_code == 200:
             assert Subscription.objects.count() == before

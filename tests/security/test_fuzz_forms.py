@@ -19,7 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessments.models import AccidentSeverity, AssessmentReason, IncidentKind, Periodicity
+from assessments.services import current_assessment_token
 from hazards.models import ControlLevel, HazardGroup, HazardousEvent, HazardStatus, HazardType, ModelMeasure
+from hazards.services import version_token
 
 from .conftest import png_bytes
 
@@ -139,10 +141,12 @@ def file_contents(good: list[bytes]):
 
 def submissions(fields, plausible, file_field, good_files):
     """A form post: each field missing, one value, or several (multi-selects), from real values
-    of the page as often as from nonsense."""
+    of the page as often as from nonsense. The one-time key of the create forms is mostly a fresh
+    one, as the page carries it, so that examples reach the services."""
     value = st.one_of(st.sampled_from(plausible), scalars)
     field_value = st.one_of(value, st.lists(value, min_size=2, max_size=3))
     optional = dict.fromkeys(fields, field_value)
+    optional["submission"] = st.one_of(st.uuids().map(str), st.uuids().map(str), field_value)
     if file_field:
         optional[file_field] = st.builds(
             lambda name, content: SimpleUploadedFile(name, content), file_names, file_contents(good_files)
@@ -173,6 +177,12 @@ def plausible_values(world_a, world_b) -> list[str]:
     ]
     for world in (world_a, world_b):
         ids += [world.workplace.pk, world.hazard.pk, world.measure.pk, world.enterprise.pk]
+    # The version tokens the edit forms carry (they are required), so edits reach the services.
+    tokens = [
+        version_token(world_a.hazard.updated_at),
+        version_token(world_a.measure.updated_at),
+        current_assessment_token(world_a.assessment),
+    ]
     choices = [
         *ControlLevel.values,
         *Periodicity.values,
@@ -184,6 +194,7 @@ def plausible_values(world_a, world_b) -> list[str]:
     dates = [today, today - datetime.timedelta(days=1), today + datetime.timedelta(days=365)]
     return [
         *map(str, ids),
+        *tokens,
         *choices,
         "1",
         "2",

@@ -35,8 +35,11 @@ VALUES = st.one_of(
 
 
 def fuzz(client, url, fields, count):
+    # The report orders' one-time key: mostly a fresh one, as the page carries it.
+    keys = {"submission": st.one_of(st.uuids().map(str), VALUES)}
+
     @settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    @given(st.fixed_dictionaries({}, optional=dict.fromkeys(fields, VALUES)))
+    @given(st.fixed_dictionaries({}, optional={**dict.fromkeys(fields, VALUES), **keys}))
     def post(data):
         before = count()
         response = client.post(url, data)
