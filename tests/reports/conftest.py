@@ -189,3 +189,6 @@ def known(enterprise_a, enterprise_b, enterprise_c, region_a):
         {"h1": h1, "h2": h2, "h3": h3, "h4": h4, "k1": k1, "c1": c1, "w1": w1},
         this_month,
     )
+
+
+from .past_period import history, period_start  # noqa: E402, F401 (fixtures of the past-period tests)

@@ -19,7 +19,7 @@ from reports import figures, rollups
 from reports.rollups import add_months, first_of_month
 from tests.factories import UserFactory, WorkplaceFactory
 
-from .test_period_truth import at, backdate, dated
+from .past_period import at, backdate, dated
 
 pytestmark = pytest.mark.django_db
 
