@@ -1,7 +1,8 @@
 """Measuring the PDF reports (part of `make bench`): render time and peak memory of an enterprise
 report (the enterprise closest to 300 register rows) and of a regional summary (the region closest
 to 13 enterprises), and our overhead: the whole render (figures, template, WeasyPrint) divided by
-WeasyPrint's own time on the very same HTML.
+WeasyPrint's own time on the very same HTML, each the median of five renders. Also the cost of the
+end-of-period state (reports.history) for an enterprise, a region and the country.
 
 Each report is rendered in a child process of its own, so that its peak resident memory is the
 report's (WeasyPrint returns memory to the system only when its process exits), as in a worker's
@@ -9,6 +10,7 @@ pool process. The first render in a process loads fonts; one untimed render warm
 
 import multiprocessing
 import resource
+import statistics
 import time
 
 from django.db import connection
@@ -31,9 +33,12 @@ def _distance(field: str, target: int):
     return Abs(F(field) - target)
 
 
-def _render(report: Report, results, runs: int = 2) -> None:
-    """In the child: one warm-up render, then timed ones (the two kinds alternating, the best of
-    each kept, so neither gains from the other's caches); sends the figures back."""
+RUNS = 5
+
+
+def _render(report: Report, results, runs: int = RUNS) -> None:
+    """In the child: one warm-up render, then timed ones (the two kinds alternating, so neither
+    gains from the other's caches); sends back the median of each."""
     from weasyprint import HTML
 
     connection.close()  # the parent's socket is not ours to use
@@ -50,8 +55,9 @@ def _render(report: Report, results, runs: int = 2) -> None:
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     results.put(
         {
-            "total_s": min(totals),
-            "weasyprint_s": min(weasyprint_only),
+            "total_s": statistics.median(totals),
+            "weasyprint_s": statistics.median(weasyprint_only),
+            "runs": runs,
             "peak_mb": peak_kb / 1024,
             "pages": rendered.pages,
         }
@@ -103,4 +109,25 @@ def measure() -> dict:
         "report_region_pages": region_figures["pages"],
         "report_peak_mb": round(max(enterprise_figures["peak_mb"], region_figures["peak_mb"]), 1),
         "report_overhead": round(max(overheads), 3),
+        "report_runs": enterprise_figures["runs"],
+        **_end_of_period(enterprise, region, period),
     }
+
+
+def _end_of_period(enterprise, region, period) -> dict:
+    """What rebuilding the register at a period's end from its history costs, uncached (the
+    dashboards and reports keep the result until the next roll-up run): one enterprise, one
+    region, the whole country."""
+    from . import history
+
+    day = period.end
+    timings = {}
+    for key, scope in (
+        ("enterprise", Enterprise.objects.filter(pk=enterprise.pk)),
+        ("region", Enterprise.objects.filter(region=region)),
+        ("federal", Enterprise.objects.all()),
+    ):
+        started = time.perf_counter()
+        history.snapshot(scope, day)
+        timings[f"end_of_period_{key}_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return timings

@@ -33,6 +33,7 @@ from ..services import (
     measure_start,
 )
 from . import incidents as texts
+from .clock import as_of
 from .jobs import ADMINISTRATIVE, ELIMINATION, ENGINEERING, JOBS, PPE, SUBSTITUTION, HazardTemplate
 from .organisations import (
     DEMO_USERS,
@@ -182,6 +183,7 @@ class _Loader:
             self.plan_rows(context)
             self.plan_incidents(context)
             self.execute(context)
+            self.date_structure(context)
             self.load_headcounts(context)
 
     # --- Reference rows and structure ----------------------------------------------------------
@@ -338,6 +340,23 @@ class _Loader:
         self.counts["workplaces"] += len(created)
         context.workplaces = created
 
+    def date_structure(self, context: _EnterpriseContext) -> None:
+        """Workplaces were set up a month before their first row was identified, or before the
+        pilot's first assessment if they have none yet (they are loaded in bulk, before the
+        story's clock runs)."""
+        first_row = {}
+        for row in context.rows:
+            first_row[row.workplace.pk] = min(
+                first_row.get(row.workplace.pk, row.identified_on), row.identified_on
+            )
+        for workplace in context.workplaces:
+            since = min(first_row.get(workplace.pk, context.anchor), context.anchor) - datetime.timedelta(
+                days=30
+            )
+            Workplace.objects.filter(pk=workplace.pk).update(
+                created_at=timezone.make_aware(datetime.datetime.combine(since, datetime.time(9)))
+            )
+
     # --- Planning the register rows -------------------------------------------------------------
 
     def _identified_on(self, context) -> datetime.date:
@@ -481,7 +500,13 @@ class _Loader:
             )
             last = when
         review_in = 180 if rng.random() < 0.1 else 365
-        hazard = hazard_add(
+        with as_of(d0):
+            hazard = self._add_hazard(row, context, template, d0, last + days(review_in))
+        self.counts["hazards"] += 1
+        self._execute_steps(row, hazard, assessments, measures, p)
+
+    def _add_hazard(self, row, context, template, d0, next_review_on):
+        return hazard_add(
             workplace=row.workplace,
             event=self.events[template.event],
             source=template.source,
@@ -492,10 +517,12 @@ class _Loader:
             exposed_description=_exposed(template),
             exposed_count=row.workplace.headcount_total,
             identified_on=d0,
-            next_review_on=last + days(review_in),
+            next_review_on=next_review_on,
         )
-        self.counts["hazards"] += 1
 
+    def _execute_steps(self, row, hazard, assessments, measures, p) -> None:
+        """The row's story in date order, each change made as of its day."""
+        context, template, d0 = row.enterprise, row.template, row.identified_on
         steps = [(on, 0, i, ("assess", a)) for i, (on, a) in enumerate(assessments)]
         for i, m in enumerate(measures):
             steps.append((d0, 1, i, ("plan", m)))
@@ -507,29 +534,33 @@ class _Loader:
             steps.append((on, 4, i, ("incident", incident)))
         steps.sort(key=lambda step: step[:3])
 
-        state = {"p": p, "s": s}
+        state = {"p": p, "s": template.s}
         for on, _order, _i, (action, item) in steps:
-            if action == "assess":
-                self._assess(hazard, context, template, state, item, on)
-            elif action == "plan":
-                item["object"] = measure_plan(
-                    hazard=hazard,
-                    control_level=item["level"],
-                    description=item["text"],
-                    responsible=item["responsible"],
-                    due_date=item.get("due"),
-                    periodicity=item.get("periodicity", ""),
-                    model_measure=item.get("model"),
-                )
-                self.counts["measures"] += 1
-            elif action == "start":
-                measure_start(measure=item["object"])
-            elif action == "complete":
-                measure = item["object"]
-                measure.hazard = hazard  # the current in-memory row, so the flag lands on it
-                measure_complete(measure=measure, done_on=on, note=item["note"])
-            elif action == "incident":
-                self._record_incident(hazard, context, row, item, on)
+            with as_of(on):
+                self._step(hazard, context, template, state, row, on, action, item)
+
+    def _step(self, hazard, context, template, state, row, on, action, item) -> None:
+        if action == "assess":
+            self._assess(hazard, context, template, state, item, on)
+        elif action == "plan":
+            item["object"] = measure_plan(
+                hazard=hazard,
+                control_level=item["level"],
+                description=item["text"],
+                responsible=item["responsible"],
+                due_date=item.get("due"),
+                periodicity=item.get("periodicity", ""),
+                model_measure=item.get("model"),
+            )
+            self.counts["measures"] += 1
+        elif action == "start":
+            measure_start(measure=item["object"])
+        elif action == "complete":
+            measure = item["object"]
+            measure.hazard = hazard  # the current in-memory row, so the flag lands on it
+            measure_complete(measure=measure, done_on=on, note=item["note"])
+        elif action == "incident":
+            self._record_incident(hazard, context, row, item, on)
 
     def _approves(self, on: datetime.date) -> bool:
         return (self.today - on).days > 20 and self.rng.random() < 0.7

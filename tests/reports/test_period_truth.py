@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from assessments.models import ControlMeasure, MeasureStatus
 from enterprises.models import Enterprise
-from reports import figures, pdf, rollups
+from reports import delivery, figures, pdf, rollups
 from reports.history import month_end
 from reports.rollups import add_months, first_of_month
 
@@ -114,3 +114,19 @@ def test_a_measure_cancelled_inside_its_month_is_not_due(enterprise_a, period_st
     change_on(m2, period_start + datetime.timedelta(days=20), lambda: m2.save())
     rollups.refresh()
     assert period_figures(enterprise_a, period_start).measures_due == 1
+
+
+@pytest.mark.parametrize("frequency", ["monthly", "quarterly"])
+@pytest.mark.parametrize(
+    "today",
+    [
+        datetime.date(2026, 12, 1),
+        datetime.date(2026, 12, 5),
+        datetime.date(2026, 12, 31),
+        datetime.date(2027, 1, 1),
+    ],
+)
+def test_scheduled_delivery_sends_only_ended_periods(frequency, today):
+    period = delivery.due_period(frequency, today)
+    assert period.end < today
+    assert period.end >= today - datetime.timedelta(days=92)  # the last one that ended
