@@ -27,7 +27,7 @@ from enterprises.models import Enterprise, Region, Workplace
 from hazards.models import HazardStatus, RiskLevel
 from riskpilot.db_routers import replica_reads
 
-from . import charts, exports, figures, okved, rollups, tables
+from . import charts, exports, figures, history, okved, rollups, tables
 from .forms import DashboardFilterForm
 
 WORKPLACES_PER_PAGE = 50
@@ -286,6 +286,43 @@ def region(request, code):
     return render(request, "reports/dashboard_region.html", context)
 
 
+def _workplace_rows(enterprise, filters):
+    """The enterprise's workplaces with their rows: counted live while the period runs, as they
+    stood at its end (reports.history) once it has ended — the same day as the figures above."""
+    active = Q(hazards__status=HazardStatus.ACTIVE)
+    ordered = ("number_length", "number", "pk")
+    if not filters.period.has_ended():
+        return (
+            Workplace.objects.filter(enterprise=enterprise, archived_at__isnull=True)
+            .select_related("department")
+            .annotate(
+                number_length=Length("number"),
+                rows=Count("hazards", filter=active),
+                unrated=Count("hazards", filter=active & Q(hazards__risk_level__isnull=True)),
+                serious=Count("hazards", filter=active & Q(hazards__risk_level__gte=RiskLevel.HIGH)),
+                top_level=Max("hazards__risk_level", filter=active),
+            )
+            .order_by(*ordered)
+        )
+    state = history.snapshot(Enterprise.objects.filter(pk=enterprise.pk), filters.period.last_day)
+    levels: dict[int, list] = {}
+    for row in state.rows.values():
+        levels.setdefault(row.workplace_id, []).append(row.level)
+    workplaces = list(
+        Workplace.objects.filter(pk__in=list(state.workplaces))
+        .select_related("department")
+        .annotate(number_length=Length("number"))
+        .order_by(*ordered)
+    )
+    for workplace in workplaces:
+        found = levels.get(workplace.pk, [])
+        rated = [level for level in found if level]
+        workplace.rows, workplace.unrated = len(found), len(found) - len(rated)
+        workplace.serious = sum(1 for level in rated if level >= RiskLevel.HIGH)
+        workplace.top_level = max(rated, default=None)
+    return workplaces
+
+
 def _maybe_url(name, *args):
     try:
         return reverse(name, args=args)
@@ -306,19 +343,8 @@ def enterprise(request, pk):
     query = _query(request, without=("sort", "order", "page", "wpage"))
     urls = _enterprise_links(filters, query)(row) if rows else {}
 
-    # The workplaces, counted live: this page is where a reviewer walks down to a workplace.
-    active = Q(hazards__status=HazardStatus.ACTIVE)
-    workplaces = (
-        Workplace.objects.filter(enterprise=enterprise, archived_at__isnull=True)
-        .select_related("department")
-        .annotate(
-            rows=Count("hazards", filter=active),
-            unrated=Count("hazards", filter=active & Q(hazards__risk_level__isnull=True)),
-            serious=Count("hazards", filter=active & Q(hazards__risk_level__gte=RiskLevel.HIGH)),
-            top_level=Max("hazards__risk_level", filter=active),
-        )
-        .order_by(Length("number"), "number", "pk")
-    )
+    # The workplaces: this page is where a reviewer walks down to a workplace.
+    workplaces = _workplace_rows(enterprise, filters)
     page = Paginator(workplaces, WORKPLACES_PER_PAGE).get_page(request.GET.get("wpage"))
     region_url = None
     if request.user.sees_everything or (

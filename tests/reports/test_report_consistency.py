@@ -128,3 +128,18 @@ def test_summaries_agree_with_the_enterprise_report_and_the_dashboard(
     assert totals.rows_high_critical == number(text, "Высокие и критические риски на конец периода")
     assert totals.measures_due == number(text, "Меры со сроком в периоде")
     assert totals.fatal_victims == number(text, "из них погибших")
+
+
+def test_the_enterprise_dashboards_workplaces_are_those_of_the_period_end(
+    client, enterprise_a, period_start, history
+):
+    manager = UserFactory(role=Role.MANAGER, enterprise=enterprise_a)
+    client.force_login(manager)
+    url = reverse("reports:enterprise", args=[enterprise_a.pk])
+    ended = client.get(url, {"period": f"{period_start:%Y-%m}"}).context["workplaces"]
+    # Only W1 stood at the end of the period: W2 came later, W3 was archived within it.
+    assert [(w.pk, w.rows, w.unrated, w.serious, w.top_level) for w in ended] == [
+        (history["w1"].pk, 3, 1, 1, 5)
+    ]
+    now = client.get(url).context["workplaces"]
+    assert {w.pk for w in now} == {history["w1"].pk, history["w2"].pk}
