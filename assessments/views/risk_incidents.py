@@ -25,11 +25,17 @@ from .risk_common import add_service_errors
 PAGE_SIZE = 25
 
 
+def _an_id(raw) -> int | None:
+    # ASCII digits within the 64-bit range: a longer number cannot even be bound on SQLite.
+    raw = str(raw or "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+
+
 def _workplace_from_query(request, enterprise):
-    raw = request.GET.get("workplace", "")
-    if not raw.isdigit():
+    pk = _an_id(request.GET.get("workplace"))
+    if pk is None:
         return None
-    return enterprise.workplaces.filter(pk=int(raw), archived_at__isnull=True).first()
+    return enterprise.workplaces.filter(pk=pk, archived_at__isnull=True).first()
 
 
 VICTIMS = "victims"  # the formset's prefix
@@ -67,11 +73,8 @@ def _form_again(data, enterprise):
     """The incident form as it was filled in, unbound (for "add another victim" without JS)."""
     initial = {name: data.get(name) for name in IncidentForm.base_fields if name != "hazards"}
     initial["hazards"] = data.getlist("hazards")
-    workplace = None
-    if str(initial.get("workplace") or "").isdigit():
-        workplace = enterprise.workplaces.filter(
-            pk=int(initial["workplace"]), archived_at__isnull=True
-        ).first()
+    pk = _an_id(initial.get("workplace"))
+    workplace = None if pk is None else enterprise.workplaces.filter(pk=pk, archived_at__isnull=True).first()
     return IncidentForm(initial=initial, enterprise=enterprise, workplace=workplace)
 
 
@@ -98,7 +101,9 @@ def incident_add(request, enterprise_pk):
             kind = request.GET.get("kind") if request.GET.get("kind") in IncidentKind.values else ""
             victims = _victims_formset(request.GET, kind=kind, redisplay=True)
             return render(
-                request, "assessments/risk/_incident_victims.html", {"victims": victims, "kind": kind}
+                request,
+                "assessments/risk/_incident_victims.html",
+                {"enterprise": enterprise, "victims": victims, "kind": kind},
             )
         # The workplace changed: only the list of its register rows is sent back.
         form = IncidentForm(enterprise=enterprise, workplace=workplace)
@@ -109,7 +114,9 @@ def incident_add(request, enterprise_pk):
         victims = _victims_formset(request.POST, kind=kind, redisplay=True, add=True)
         if request.htmx:
             return render(
-                request, "assessments/risk/_incident_victims.html", {"victims": victims, "kind": kind}
+                request,
+                "assessments/risk/_incident_victims.html",
+                {"enterprise": enterprise, "victims": victims, "kind": kind},
             )
         return _render_form(request, enterprise, _form_again(request.POST, enterprise), victims)
     if request.method == "POST":

@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from assessments.models import AccidentSeverity, IncidentKind, MeasureStatus, RiskMethod
+from assessments.models import IncidentKind, MeasureStatus, RiskMethod, VictimOutcome
 from assessments.services import assessment_create
 from enterprises.models import HeadcountPeriod, Role
 from hazards.models import HazardousEvent, HazardStatus
@@ -128,15 +128,15 @@ def known(enterprise_a, enterprise_b, enterprise_c, region_a):
     def incident(enterprise_workplace, kind, days, **fields):
         return IncidentFactory(workplace=enterprise_workplace, kind=kind, occurred_at=moment(days), **fields)
 
-    incident(w1, IncidentKind.ACCIDENT, 20, severity=AccidentSeverity.LIGHT, people_affected=1, days_lost=12)
-    incident(w1, IncidentKind.ACCIDENT, 40, severity=AccidentSeverity.FATAL, people_affected=1, days_lost=0)
+    incident(w1, IncidentKind.ACCIDENT, 20, victims=[(VictimOutcome.LIGHT, 12)])
+    incident(w1, IncidentKind.ACCIDENT, 40, victims=[(VictimOutcome.FATAL, 0)])
     incident(w1, IncidentKind.MICROTRAUMA, 5)
     incident(w1, IncidentKind.MICROTRAUMA, 60)
     for days in (1, 2, 3):
-        incident(w1, IncidentKind.NEAR_MISS, days, people_affected=0)
+        incident(w1, IncidentKind.NEAR_MISS, days)
     incident(w2, IncidentKind.OCCUPATIONAL_DISEASE, 100)
     # Outside the last 12 months, and archived: not counted.
-    incident(w1, IncidentKind.ACCIDENT, 500, severity=AccidentSeverity.LIGHT, people_affected=2, days_lost=30)
+    incident(w1, IncidentKind.ACCIDENT, 500, victims=[(VictimOutcome.LIGHT, 15), (VictimOutcome.LIGHT, 15)])
     incident(w1, IncidentKind.NEAR_MISS, 2, archived_at=timezone.now())
 
     previous_month = add_months(this_month, -1)
@@ -154,7 +154,7 @@ def known(enterprise_a, enterprise_b, enterprise_c, region_a):
     assess(k1, assessor, probability=6, exposure=6, consequence=15)  # 540: very high (5)
     k2 = HazardFactory(workplace=wb, event=slip)
     assess(k2, assessor, probability=1, exposure=1, consequence=1)  # 1: slight (1), group 3
-    incident(wb, IncidentKind.NEAR_MISS, 10, people_affected=0)
+    incident(wb, IncidentKind.NEAR_MISS, 10)
 
     # --- An archived enterprise of region 56: never counted ----------------------------------------
     gone = EnterpriseFactory(region=region_a, short_name="ООО «Закрытое»", archived_at=timezone.now())
@@ -164,7 +164,7 @@ def known(enterprise_a, enterprise_b, enterprise_c, region_a):
     wc = WorkplaceFactory(department__enterprise=enterprise_c, number="1")
     c1 = HazardFactory(workplace=wc)
     assess(c1, assessor, probability=1, severity=1)  # 1: negligible (1)
-    incident(wc, IncidentKind.ACCIDENT, 10, severity=AccidentSeverity.LIGHT, people_affected=1, days_lost=3)
+    incident(wc, IncidentKind.ACCIDENT, 10, victims=[(VictimOutcome.LIGHT, 3)])
     HeadcountPeriod.objects.create(
         enterprise=enterprise_c, month=this_month, average_headcount=100, hours_worked=10_000
     )

@@ -79,14 +79,12 @@ def small_register(enterprise_a, enterprise_b, this_month):
     )
     now = timezone.now()
     for _ in range(3):
-        IncidentFactory(
-            workplace=w1, kind=IncidentKind.NEAR_MISS, occurred_at=now, people_affected=0
-        ).hazards.add(critical[0])
-    IncidentFactory(workplace=w2, kind=IncidentKind.ACCIDENT, severity="light", occurred_at=now, days_lost=4)
+        IncidentFactory(workplace=w1, kind=IncidentKind.NEAR_MISS, occurred_at=now).hazards.add(critical[0])
+    IncidentFactory(workplace=w2, kind=IncidentKind.ACCIDENT, occurred_at=now, victims=[("light", 4)])
     last_month = timezone.make_aware(
         datetime.datetime.combine(add_months(this_month, -1).replace(day=15), datetime.time(12))
     )
-    IncidentFactory(workplace=w1, kind=IncidentKind.NEAR_MISS, occurred_at=last_month, people_affected=0)
+    IncidentFactory(workplace=w1, kind=IncidentKind.NEAR_MISS, occurred_at=last_month)
     # Another enterprise's rows never appear in A's report.
     HazardFactory(
         workplace=WorkplaceFactory(department__enterprise=enterprise_b), risk_level=5, source="Чужой пресс"

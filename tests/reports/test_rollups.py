@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from assessments.models import AccidentSeverity, IncidentKind, MeasureStatus, RiskMethod
+from assessments.models import IncidentKind, MeasureStatus, RiskMethod, VictimOutcome
 from assessments.services import assessment_create, incident_record, measure_complete, measure_plan
 from enterprises.models import HeadcountPeriod, Role
 from hazards.models import HazardousEvent, HazardStatus
@@ -127,12 +127,19 @@ class Register:
         incident_record(
             workplace=self.random.choice(self.workplaces),
             kind=kind,
-            severity=self.random.choice(AccidentSeverity.values) if kind == IncidentKind.ACCIDENT else "",
             occurred_at=timezone.now() - datetime.timedelta(days=self.random.randint(0, 500)),
             description="Описание",
-            people_affected=self.random.randint(0, 3),
-            days_lost=self.random.randint(0, 20),
+            victims=[self.victim() for _ in range(self.random.randint(1, 3))]
+            if kind == IncidentKind.ACCIDENT
+            else [],
         )
+
+    def victim(self):
+        outcome = self.random.choice(VictimOutcome.values)
+        return {
+            "outcome": outcome,
+            "days_lost": 0 if outcome == VictimOutcome.FATAL else self.random.randint(0, 20),
+        }
 
     def change_status(self):
         if self.hazards:
