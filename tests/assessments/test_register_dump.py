@@ -316,7 +316,7 @@ def test_a_version_1_lone_fatal_accident_keeps_its_days_in_a_note(register):
     [
         (lambda d: d.update(incident_victims=[]), "without a victim"),
         (lambda d: d["incident_victims"][0].update(outcome="group"), "group"),
-        (lambda d: d["incident_victims"][1].update(days_lost=5), "fatal outcome"),
+        (lambda d: d["incident_victims"][1].update(days_lost=5), "смертельном исходе"),
         (lambda d: d["incident_victims"][0].update(incident="i9"), "i9"),
     ],
 )

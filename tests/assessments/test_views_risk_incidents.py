@@ -93,7 +93,7 @@ def test_a_group_accident_is_recorded_with_each_victims_outcome(client, hazard_a
         ("severe", 90),
     ]
     page = client.get(_list_url(enterprise_a)).content.decode()
-    assert "Групповой несчастный случай" in page and "со смертельным исходом: 1" in page
+    assert "Групповой несчастный случай" in page and "погибших: 1" in page
     assert "тяжёлых: 2" in page and ">150<" in page
 
 
