@@ -349,3 +349,16 @@ def test_a_workplace_id_out_of_range_is_ignored_not_a_500(
     data = _data(hazard_a, workplace=workplace) | {"add_victim": "1"}
     response = client.post(_add_url(enterprise_a), data)
     assert response.status_code == 200 and not Incident.objects.exists()
+
+
+def test_row_page_and_overview_show_each_accidents_victims(client, hazard_a, officer_a, enterprise_a):
+    accident = IncidentFactory(
+        workplace=hazard_a.workplace, kind="accident", victims=[("fatal", 0), ("severe", 20)]
+    )
+    accident.hazards.add(hazard_a)
+    client.force_login(officer_a)
+    row = client.get(reverse("assessments:hazard", kwargs={"pk": hazard_a.pk})).content.decode()
+    assert "Групповой несчастный случай" in row and "погибших: 1" in row and "тяжёлых: 1" in row
+    assert ">20<" in row
+    overview = client.get(reverse("assessments:overview", kwargs={"enterprise_pk": enterprise_a.pk}))
+    assert "Групповой несчастный случай" in overview.content.decode()
