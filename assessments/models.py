@@ -468,7 +468,7 @@ class IncidentVictim(TimeStampedModel):
     objects = IncidentVictimQuerySet.as_manager()
 
     class Meta:
-        ordering = ["incident", "id"]
+        ordering = ["incident_id", "id"]
         verbose_name = _("victim")
         verbose_name_plural = _("victims")
         constraints = [
