@@ -373,6 +373,11 @@ class BaseVictimFormSet(forms.BaseFormSet):
         super().__init__(*args, **kwargs)
         self.kind = kind
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
     def initial_form_count(self):
         # Every row is a new victim, none an "initial" one: a row left blank is simply no victim.
         return 0

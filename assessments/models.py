@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from enterprises.access import ScopedQuerySet
@@ -448,7 +449,9 @@ class IncidentVictim(TimeStampedModel):
     incident = models.ForeignKey(
         Incident, on_delete=models.CASCADE, related_name="victims", verbose_name=_("accident")
     )
-    outcome = models.CharField(_("outcome"), max_length=10, choices=VictimOutcome.choices)
+    outcome = models.CharField(
+        pgettext_lazy("victim", "outcome"), max_length=10, choices=VictimOutcome.choices
+    )
     days_lost = models.PositiveIntegerField(
         _("days of incapacity"),
         default=0,
@@ -465,7 +468,7 @@ class IncidentVictim(TimeStampedModel):
     objects = IncidentVictimQuerySet.as_manager()
 
     class Meta:
-        ordering = ["incident", "id"]
+        ordering = ["incident_id", "id"]
         verbose_name = _("victim")
         verbose_name_plural = _("victims")
         constraints = [

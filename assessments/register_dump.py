@@ -26,9 +26,12 @@ from django.db import DatabaseError, models, transaction
 from enterprises.models import Department, Enterprise, HeadcountPeriod, Region, User, Workplace
 from hazards.models import Hazard, HazardGroup, HazardousEvent, HazardType, ModelMeasure
 
+from .legacy_incidents import legacy_victims, with_note
 from .models import (
     ControlMeasure,
     Incident,
+    IncidentKind,
+    IncidentVictim,
     MeasureEvidence,
     RiskAssessment,
     RiskMethod,
@@ -38,7 +41,10 @@ from .models import (
 
 FORMAT = "riskpilot-register"
 VOLATILE = (("enterprise", "updated_at"),)
-VERSION = 1
+# Version 2: an accident's victims (section "incident_victims") instead of one severity, people
+# affected and days lost per incident. Version 1 files are still read: see _upgrade_v1.
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 # Fields written as they are (timestamps included, so a restored register is the same register),
 # with these exceptions: the primary key and, for evidence, the storage path (a random name,
@@ -75,7 +81,8 @@ SECTIONS = (
     Section("assessments", RiskAssessment),
     Section("measures", ControlMeasure, "m"),
     Section("evidence", MeasureEvidence),
-    Section("incidents", Incident, m2m=("hazards",)),
+    Section("incidents", Incident, "i", m2m=("hazards",)),
+    Section("incident_victims", IncidentVictim),
     Section("workplace_reviews", WorkplaceReview),
 )
 LOCAL_MODELS = {section.model: section for section in SECTIONS if section.local_prefix}
@@ -109,6 +116,7 @@ def _enterprise_rows(enterprise: Enterprise) -> dict[str, models.QuerySet]:
         "incidents": Incident.objects.filter(enterprise=enterprise)
         .select_related("event", "reported_by")
         .prefetch_related("hazards"),
+        "incident_victims": IncidentVictim.objects.filter(incident__enterprise=enterprise),
         "workplace_reviews": WorkplaceReview.objects.filter(workplace__enterprise=enterprise).select_related(
             "reviewer"
         ),
@@ -335,9 +343,11 @@ def _check_shape(document) -> None:
         raise RegisterDumpError("The file is not a RiskPilot register export (not a JSON object).")
     if document.get("format") != FORMAT:
         raise RegisterDumpError(f"Unknown format {document.get('format')!r}: expected {FORMAT!r}.")
-    if document.get("version") != VERSION:
+    if document.get("version") not in READABLE_VERSIONS:
         raise RegisterDumpError(
-            f"Unsupported version {document.get('version')!r}: this RiskPilot reads {VERSION}."
+            f"Unsupported version {document.get('version')!r}: this RiskPilot reads "
+            + ", ".join(map(str, READABLE_VERSIONS))
+            + "."
         )
     if not isinstance(document.get("enterprise"), dict) or not document["enterprise"].get("inn"):
         raise RegisterDumpError("The file has no enterprise with an INN.")
@@ -348,6 +358,32 @@ def _check_shape(document) -> None:
             errors.append(f"{section.name}: expected a list of objects.")
     if errors:
         raise RegisterDumpError(errors)
+    if document["version"] == 1:
+        _upgrade_v1(document)
+
+
+def _upgrade_v1(document: dict) -> None:
+    """A version 1 document in version 2's shape: each incident's severity, people affected and
+    days lost become victims by the rules of the data migration (legacy_incidents), so an old
+    backup restores the same victims that migrating its database would have given."""
+    victims = []
+    for index, item in enumerate(document["incidents"], start=1):
+        severity = item.pop("severity", "") or ""
+        people, days = item.pop("people_affected", 1), item.pop("days_lost", 0)
+        if not isinstance(people, int) or not isinstance(days, int) or not isinstance(severity, str):
+            raise RegisterDumpError(
+                f"incidents[{index}]: people_affected, days_lost or severity is not valid."
+            )
+        key = item.setdefault("key", f"i{index}")
+        outcomes, note = legacy_victims(kind=item.get("kind"), severity=severity, people=people, days=days)
+        if note and isinstance(item.get("description"), str):
+            item["description"] = with_note(item["description"], note)
+        stamps = {name: item[name] for name in ("created_at", "updated_at") if name in item}
+        victims += [
+            {"incident": key, "outcome": o, "days_lost": d, "position": "", **stamps} for o, d in outcomes
+        ]
+    document["incident_victims"] = victims
+    document["version"] = VERSION
 
 
 def _build(model, item: dict, resolver: _Resolver, where: str, **fixed) -> tuple[models.Model, dict]:
@@ -478,6 +514,13 @@ def _import(document: dict, *, replace: bool, saved_files: list) -> ImportResult
                 getattr(obj, name).set(related)
             _remember(resolver, section, obj, item)
         result.counts[section.name] = len(items)
+
+    # An accident has a victim (REFERENCE §4.1); the victims' own rules were checked one by one.
+    bare = Incident.objects.filter(enterprise=enterprise, kind=IncidentKind.ACCIDENT, victims__isnull=True)
+    if bare.exists():
+        raise RegisterDumpError(
+            f"incidents: {bare.count()} accident(s) without a victim in incident_victims."
+        )
 
     if method_ref is not None:
         method = resolver.resolve(Enterprise._meta.get_field("risk_method"), method_ref, "enterprise")

@@ -295,6 +295,25 @@ def input_levels(config: Mapping, key: str) -> list[dict]:
     return [dict(level) for level in levels[key]]
 
 
+def same_scoring(a: Mapping, b: Mapping) -> bool:
+    """Whether two configurations rate alike: the same kind and formula, the same level values
+    of every input and the same bands (bounds, levels, keys, required measures). Only words may
+    differ, so a rating made under one stands under the other."""
+    first, second = _compile(a), _compile(b)
+
+    def bands(method: _Method) -> list[tuple]:
+        return [
+            (band.key, band.level, band.lower, band.upper, band.upper_inclusive, band.requires_measures)
+            for band in method.bands
+        ]
+
+    return (
+        (a["kind"], a["formula"]) == (b["kind"], b["formula"])
+        and first.values == second.values
+        and bands(first) == bands(second)
+    )
+
+
 def achievable_scores(config: Mapping) -> list[Decimal]:
     """Sorted unique scores over every combination of input levels."""
     return list(_compile(config).scores)

@@ -507,8 +507,13 @@ def last_review(workplace: Workplace) -> LastReview | None:
 
 def review_can_confirm(*, assessment: RiskAssessment | None, version: RiskMethodVersion) -> bool:
     """A rating can be carried forward only if there is one and it used the method version the
-    enterprise uses now (other inputs would not fit the current scales)."""
-    return assessment is not None and assessment.method_version_id == version.pk
+    enterprise uses now, or one that rates alike (other inputs would not fit the current scales;
+    a version that only rewords its descriptions changes none)."""
+    if assessment is None:
+        return False
+    return assessment.method_version_id == version.pk or scoring.same_scoring(
+        assessment.method_version.config, version.config
+    )
 
 
 @transaction.atomic

@@ -84,6 +84,7 @@ def russian_by_default():
 REFERENCE_DATA_LOADERS = [
     ("hazards", "HazardousEvent", "hazards.migrations.0002_load_776n_catalogue", "load_catalogue"),
     ("assessments", "RiskMethod", "assessments.migrations.0003_default_methods", "load_methods"),
+    ("assessments", "RiskMethod", "assessments.migrations.0011_matrix_severity_group_wording", "add_version"),
 ]
 
 
@@ -92,8 +93,13 @@ def reference_data(transactional_db):
     """The 776n catalogue and the default methods, as their data migrations load them.
     Transactional tests (live server, threads) empty the tables when they end, so one that runs
     after another loads them again with the migrations' own functions."""
+    empty = {
+        (app_label, model_name)
+        for app_label, model_name, *_ in REFERENCE_DATA_LOADERS
+        if not apps.get_model(app_label, model_name).objects.exists()
+    }
     for app_label, model_name, module, function in REFERENCE_DATA_LOADERS:
-        if not apps.get_model(app_label, model_name).objects.exists():
+        if (app_label, model_name) in empty:
             getattr(importlib.import_module(module), function)(apps, None)
 
 

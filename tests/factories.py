@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from assessments.models import ControlMeasure, Incident, IncidentKind
+from assessments.models import ControlMeasure, Incident, IncidentKind, IncidentVictim, VictimOutcome
 from enterprises.models import Department, Enterprise, FederalDistrict, Region, Role, User, Workplace
 from enterprises.validators import inn_complete, ogrn_complete
 from hazards.models import Hazard, HazardousEvent
@@ -91,9 +91,28 @@ class ControlMeasureFactory(factory.django.DjangoModelFactory):
 class IncidentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Incident
+        skip_postgeneration_save = True
 
     workplace = factory.SubFactory(WorkplaceFactory)
     enterprise = factory.SelfAttribute("workplace.enterprise")
     kind = IncidentKind.NEAR_MISS
     occurred_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=3))
     description = "Падение куска породы рядом с рабочим"
+
+    @factory.post_generation
+    def victims(obj, create, extracted, **kwargs):
+        """An accident gets one light victim unless ``victims=[(outcome, days), ...]`` says
+        otherwise (``victims=[]``: none); the other kinds never get one."""
+        if not create or obj.kind != IncidentKind.ACCIDENT:
+            return
+        for outcome, days in [(VictimOutcome.LIGHT, 0)] if extracted is None else extracted:
+            IncidentVictimFactory(incident=obj, outcome=outcome, days_lost=days)
+
+
+class IncidentVictimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncidentVictim
+
+    incident = factory.SubFactory(IncidentFactory, kind=IncidentKind.ACCIDENT, victims=[])
+    outcome = VictimOutcome.LIGHT
+    days_lost = 0

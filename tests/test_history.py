@@ -80,7 +80,6 @@ def test_service_actions_each_leave_history(officer_a, enterprise_a):
         kind="near_miss",
         occurred_at=timezone.now(),
         description="Запыление без последствий",
-        people_affected=0,
         hazards=[hazard],
     )
     second = assessment_create(

@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'victim',
                 'verbose_name_plural': 'victims',
-                'ordering': ['incident', 'id'],
+                'ordering': ['incident_id', 'id'],
             },
         ),
         migrations.AddField(

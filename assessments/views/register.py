@@ -62,7 +62,7 @@ def overview(request, enterprise_pk):
 
     since = timezone.now() - datetime.timedelta(days=RECENT_INCIDENT_DAYS)
     incidents = Incident.objects.filter(enterprise=enterprise).active().filter(occurred_at__gte=since)
-    recent_incidents = list(incidents.select_related("workplace").order_by("-occurred_at")[:5])
+    recent_incidents = list(incidents.with_victims().select_related("workplace").order_by("-occurred_at")[:5])
 
     levels = [
         {"level": level, "label": label, "count": by_level.get(level, 0), "filter": str(level)}

@@ -76,7 +76,9 @@ def hazard_detail(request, pk):
             (mm, mm.pk in planned_model_measures)
             for mm in ModelMeasure.objects.filter(event_id=hazard.event_id).order_by("id")
         ],
-        "incidents": list(hazard.incidents.select_related("workplace").order_by("-occurred_at")),
+        "incidents": list(
+            hazard.incidents.with_victims().select_related("workplace").order_by("-occurred_at")
+        ),
         "history": row_history(hazard),
         "can_write": writable,
         "can_approve": request.user.can_approve,

@@ -24,17 +24,27 @@ from ..models import Incident, IncidentKind
 from .risk_common import add_service_errors
 
 PAGE_SIZE = 25
+VICTIMS = "victims"  # the victims formset's prefix
+VICTIM_FIELDS = ("outcome", "days_lost", "position")
+
+
+def _an_id(raw) -> int | None:
+    # ASCII digits within the 64-bit range: a longer number cannot even be bound on SQLite.
+    raw = str(raw or "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
 def _workplace_from_query(request, enterprise):
-    raw = request.GET.get("workplace", "")
-    if not raw.isdigit():
+    pk = _an_id(request.GET.get("workplace"))
+    if pk is None:
         return None
-    return enterprise.workplaces.filter(pk=int(raw), archived_at__isnull=True).first()
+    return enterprise.workplaces.filter(pk=pk, archived_at__isnull=True).first()
 
 
-VICTIMS = "victims"  # the formset's prefix
-VICTIM_FIELDS = ("outcome", "days_lost", "position")
+def _kind(data) -> str:
+    """The kind of incident chosen so far, or "" for none (or one that does not exist)."""
+    kind = data.get("kind") or ""
+    return kind if kind in IncidentKind.values else ""
 
 
 def _victims_formset(data=None, *, kind=None, redisplay: bool = False, add: bool = False):
@@ -68,11 +78,8 @@ def _form_again(data, enterprise):
     """The incident form as it was filled in, unbound (for "add another victim" without JS)."""
     initial = {name: data.get(name) for name in IncidentForm.base_fields if name != "hazards"}
     initial["hazards"] = data.getlist("hazards")
-    workplace = None
-    if str(initial.get("workplace") or "").isdigit():
-        workplace = enterprise.workplaces.filter(
-            pk=int(initial["workplace"]), archived_at__isnull=True
-        ).first()
+    pk = _an_id(initial.get("workplace"))
+    workplace = None if pk is None else enterprise.workplaces.filter(pk=pk, archived_at__isnull=True).first()
     return IncidentForm(initial=initial, enterprise=enterprise, workplace=workplace)
 
 
@@ -85,8 +92,7 @@ def _render_form(request, enterprise, form, victims):
 
 
 def _chosen_kind(request, form) -> str:
-    kind = (request.POST or request.GET).get("kind") or form.initial.get("kind") or ""
-    return kind if kind in IncidentKind.values else ""
+    return _kind(request.POST) or _kind(form.initial)
 
 
 @login_required
@@ -96,26 +102,30 @@ def incident_add(request, enterprise_pk):
     if request.htmx and request.method == "GET":
         if request.htmx.target == "incident-victims":
             # The kind changed: the victims part shown for an accident, none for the others.
-            kind = request.GET.get("kind") if request.GET.get("kind") in IncidentKind.values else ""
+            kind = _kind(request.GET)
             victims = _victims_formset(request.GET, kind=kind, redisplay=True)
             return render(
-                request, "assessments/risk/_incident_victims.html", {"victims": victims, "kind": kind}
+                request,
+                "assessments/risk/_incident_victims.html",
+                {"enterprise": enterprise, "victims": victims, "kind": kind},
             )
         # The workplace changed: only the list of its register rows is sent back.
         form = IncidentForm(enterprise=enterprise, workplace=workplace)
         return render(request, "assessments/risk/_incident_hazards.html", {"form": form})
     if request.method == "POST" and "add_victim" in request.POST:
         # "Add another victim": the same page again with one more row; nothing is written.
-        kind = request.POST.get("kind") if request.POST.get("kind") in IncidentKind.values else ""
+        kind = _kind(request.POST)
         victims = _victims_formset(request.POST, kind=kind, redisplay=True, add=True)
         if request.htmx:
             return render(
-                request, "assessments/risk/_incident_victims.html", {"victims": victims, "kind": kind}
+                request,
+                "assessments/risk/_incident_victims.html",
+                {"enterprise": enterprise, "victims": victims, "kind": kind},
             )
         return _render_form(request, enterprise, _form_again(request.POST, enterprise), victims)
     if request.method == "POST":
         form = IncidentForm(request.POST, enterprise=enterprise)
-        victims = _victims_formset(request.POST, kind=request.POST.get("kind"))
+        victims = _victims_formset(request.POST, kind=_kind(request.POST))
         # Both validated, so every error shows at once.
         form_valid, victims_valid = form.is_valid(), victims.is_valid()
         if form_valid and victims_valid:

@@ -12,12 +12,21 @@ from django.utils import timezone
 from assessments.models import (
     ControlMeasure,
     Incident,
+    IncidentVictim,
     MeasureEvidence,
     RiskAssessment,
     RiskMethod,
     WorkplaceReview,
 )
-from assessments.register_dump import FORMAT, SECTIONS, VOLATILE, register_export, register_wipe
+from assessments.register_dump import (
+    FORMAT,
+    SECTIONS,
+    VERSION,
+    VOLATILE,
+    register_export,
+    register_import,
+    register_wipe,
+)
 from assessments.services import (
     assessment_approve,
     assessment_create,
@@ -95,12 +104,14 @@ def register(region_a):
     incident_record(
         workplace=first,
         kind="accident",
-        severity="light",
         occurred_at=timezone.now() - datetime.timedelta(days=5),
         description="Ушиб руки",
         hazards=[row, own_row],
         reported_by=officer,
-        days_lost=3,
+        victims=[
+            {"outcome": "light", "days_lost": 3, "position": "Слесарь"},
+            {"outcome": "fatal", "days_lost": 0},
+        ],
     )
     workplace_review_complete(
         workplace=second,
@@ -121,6 +132,7 @@ REGISTER_MODELS = [
     (ControlMeasure, "hazard__enterprise"),
     (MeasureEvidence, "measure__hazard__enterprise"),
     (Incident, "enterprise"),
+    (IncidentVictim, "incident__enterprise"),
     (WorkplaceReview, "workplace__enterprise"),
 ]
 
@@ -155,11 +167,15 @@ def test_round_trip_is_identical(register, tmp_path):
     path = tmp_path / "register.json"
     call_command("export_register", register.inn, "-o", str(path))
     first = json.loads(path.read_text(encoding="utf-8"))
-    assert first["format"] == FORMAT and first["version"] == 1
+    assert first["format"] == FORMAT and first["version"] == VERSION == 2
     assert {s.name for s in SECTIONS} <= first.keys()
     assert len(first["assessments"]) == 4 and len(first["evidence"]) == 1
     assert first["hazards"][0]["event"] == {"code": "8.1", "own": False}
-    assert first["assessments"][0]["method_version"] == ["matrix-5x5", 1]
+    assert first["assessments"][0]["method_version"][0] == "matrix-5x5"
+    assert [(v["incident"], v["outcome"], v["days_lost"]) for v in first["incident_victims"]] == [
+        ("i1", "light", 3),
+        ("i1", "fatal", 0),
+    ]
     assert first["evidence"][0]["file"]  # the content itself, base64
     counts_before = {model.__name__: model.objects.count() for model, _ in REGISTER_MODELS}
     rows_before = _snapshot(register)
@@ -187,6 +203,7 @@ def test_round_trip_is_identical(register, tmp_path):
                     "hazards",
                     "event",
                     "hazard_type",
+                    "incident",
                 }:
                     continue  # new primary keys; compared through the export above
                 assert after_row[key] == value, (name, key)
@@ -260,3 +277,53 @@ def test_every_unknown_reference_is_listed_at_once(register, tmp_path):
 
     error = str(_wipe_then(register, tmp_path, corrupt))
     assert "99.98" in error and "no-such-method" in error and "0.0.0" in error
+
+
+def _as_version_1(document: dict, severity: str, people: int, days: int) -> dict:
+    """The document as RiskPilot wrote it before victims: one severity per incident."""
+    document = json.loads(json.dumps(document))
+    document["version"] = 1
+    del document["incident_victims"]
+    for item in document["incidents"]:
+        del item["key"]
+        item |= {"severity": severity, "people_affected": people, "days_lost": days}
+    return document
+
+
+def test_a_version_1_file_is_read_with_the_migrations_victims(register):
+    document = _as_version_1(register_export(register), "group", 3, 10)
+    register_wipe(register)
+    result = register_import(document)
+    incident = Incident.objects.with_victims().get(enterprise=result.enterprise)
+    assert incident.is_group and incident.days_lost == 10
+    assert sorted(incident.victims.values_list("outcome", "days_lost")) == [
+        ("light", 3),
+        ("light", 3),
+        ("severe", 4),
+    ]
+
+
+def test_a_version_1_lone_fatal_accident_keeps_its_days_in_a_note(register):
+    document = _as_version_1(register_export(register), "fatal", 1, 7)
+    register_wipe(register)
+    incident = Incident.objects.get(enterprise=register_import(document).enterprise)
+    assert list(incident.victims.values_list("outcome", "days_lost")) == [("fatal", 0)]
+    assert "дней нетрудоспособности: 7" in incident.description
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "message"),
+    [
+        (lambda d: d.update(incident_victims=[]), "without a victim"),
+        (lambda d: d["incident_victims"][0].update(outcome="group"), "group"),
+        (lambda d: d["incident_victims"][1].update(days_lost=5), "смертельном исходе"),
+        (lambda d: d["incident_victims"][0].update(incident="i9"), "i9"),
+    ],
+)
+def test_bad_victims_are_refused(register, tmp_path, corrupt, message):
+    def broken(document):
+        corrupt(document)
+        return json.dumps(document)
+
+    error = _wipe_then(register, tmp_path, broken)
+    assert message in str(error)

@@ -171,9 +171,28 @@ def test_incidents_of_several_kinds(demo, db):
     assert kinds == set(IncidentKind.values)
     assert Incident.objects.filter(hazards__isnull=False).count() == Incident.objects.count()
     assert not Incident.objects.filter(occurred_at__gt=timezone.now()).exists()
-    severe = Incident.objects.filter(severity__in=["severe", "fatal", "group"])
+    severe = Incident.objects.filter(victims__outcome__in=["severe", "fatal"]).distinct()
     per_region = list(severe.values_list("enterprise__region__code", flat=True))
     assert len(per_region) == len(set(per_region))  # one severe accident at most per region
+    # Victims only on accidents, each accident with at least one.
+    assert not Incident.objects.exclude(kind=IncidentKind.ACCIDENT).filter(victims__isnull=False).exists()
+    assert not Incident.objects.filter(kind=IncidentKind.ACCIDENT, victims__isnull=True).exists()
+
+
+def test_the_salt_mine_had_a_group_accident_last_month(demo, db):
+    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    group = [
+        incident
+        for incident in Incident.objects.with_victims().filter(
+            enterprise=_sol_iletsk(), kind=IncidentKind.ACCIDENT
+        )
+        if incident.is_group
+    ]
+    assert len(group) == 1
+    accident = group[0]
+    assert timezone.localtime(accident.occurred_at).date().replace(day=1) == last_month
+    assert sorted(v.outcome for v in accident.victims.all()) == ["fatal", "severe", "severe"]
+    assert accident.worst_outcome == "fatal" and accident.days_lost > 0
 
 
 def test_every_rows_level_is_its_current_assessments_level(demo, db):

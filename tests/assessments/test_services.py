@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessments.models import AssessmentStatus, RiskAssessment, RiskMethod
+from assessments.models import AssessmentStatus, Incident, IncidentVictim, RiskAssessment, RiskMethod
 from assessments.services import (
     assessment_approve,
     assessment_create,
@@ -16,7 +17,7 @@ from assessments.services import (
     measure_complete,
 )
 from hazards.models import RiskLevel
-from tests.factories import ControlMeasureFactory, HazardFactory, WorkplaceFactory
+from tests.factories import ControlMeasureFactory, HazardFactory, IncidentFactory, WorkplaceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -124,10 +125,9 @@ def test_incident_flags_the_rows_involved(hazard, officer_a):
     incident_record(
         workplace=hazard.workplace,
         kind="accident",
-        severity="light",
         occurred_at=timezone.now() - datetime.timedelta(hours=2),
         description="Ушиб кисти",
-        days_lost=5,
+        victims=[{"outcome": "light", "days_lost": 5}],
         hazards=[hazard],
         reported_by=officer_a,
     )
@@ -137,17 +137,72 @@ def test_incident_flags_the_rows_involved(hazard, officer_a):
 
 
 @pytest.mark.parametrize(
-    ("kind", "severity"), [("accident", ""), ("near_miss", "light"), ("microtrauma", "fatal")]
+    ("kind", "victims"),
+    [
+        ("accident", []),
+        ("near_miss", [{"outcome": "light", "days_lost": 0}]),
+        ("microtrauma", [{"outcome": "light", "days_lost": 2}]),
+        ("occupational_disease", [{"outcome": "severe", "days_lost": 0}]),
+        ("accident", [{"outcome": "fatal", "days_lost": 3}]),
+        ("accident", [{"outcome": "group", "days_lost": 3}]),
+        ("accident", [{"outcome": "light", "days_lost": -1}]),
+    ],
 )
-def test_severity_only_for_accidents(hazard, kind, severity):
-    with pytest.raises(ValidationError):
+def test_victims_only_for_accidents_and_as_223n_has_them(hazard, kind, victims):
+    with pytest.raises(ValidationError) as raised:
         incident_record(
             workplace=hazard.workplace,
             kind=kind,
-            severity=severity,
             occurred_at=timezone.now(),
             description="—",
+            victims=victims,
+            hazards=[hazard],
         )
+    assert "victims" in raised.value.message_dict
+    assert not Incident.objects.exists() and not IncidentVictim.objects.exists()
+    hazard.refresh_from_db()
+    assert not hazard.needs_reassessment
+
+
+def test_a_group_accident_holds_victims_with_their_own_outcomes(hazard):
+    incident = incident_record(
+        workplace=hazard.workplace,
+        kind="accident",
+        occurred_at=timezone.now() - datetime.timedelta(days=1),
+        description="Обрушение кровли",
+        victims=[
+            {"outcome": "fatal", "days_lost": 0},
+            {"outcome": "severe", "days_lost": 90, "position": "Горнорабочий подземный"},
+            {"outcome": "severe", "days_lost": 60},
+        ],
+    )
+    incident = Incident.objects.with_victims().get(pk=incident.pk)
+    assert incident.is_group and incident.worst_outcome == "fatal"
+    assert (incident.people_count, incident.fatal_count, incident.severe_count, incident.days_lost) == (
+        3,
+        1,
+        2,
+        150,
+    )
+    assert incident.victims.filter(position="Горнорабочий подземный").count() == 1
+    assert [v.history.count() for v in incident.victims.all()] == [1, 1, 1]
+
+
+def test_one_victim_is_not_a_group_and_other_kinds_count_one_worker_or_none(hazard):
+    accident = IncidentFactory(workplace=hazard.workplace, kind="accident", victims=[("severe", 40)])
+    assert not accident.is_group and accident.worst_outcome == "severe" and accident.people_count == 1
+    microtrauma = IncidentFactory(workplace=hazard.workplace, kind="microtrauma")
+    near_miss = IncidentFactory(workplace=hazard.workplace, kind="near_miss")
+    assert (microtrauma.people_count, microtrauma.days_lost, microtrauma.worst_outcome) == (1, 0, "")
+    assert (near_miss.people_count, near_miss.is_group) == (0, False)
+
+
+def test_the_database_refuses_days_for_a_fatal_outcome(hazard):
+    accident = IncidentFactory(workplace=hazard.workplace, kind="accident", victims=[])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IncidentVictim.objects.create(incident=accident, outcome="fatal", days_lost=5)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IncidentVictim.objects.create(incident=accident, outcome="group", days_lost=0)
 
 
 def test_incident_cannot_link_another_enterprises_row(hazard, enterprise_b):

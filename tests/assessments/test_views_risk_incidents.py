@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assessments.models import Incident
 from hazards.models import HazardousEvent
@@ -18,8 +18,9 @@ pytest_plugins = ["tests.assessments.test_risk_support"]
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("russian_by_default")]
 
 
-def _add_url(enterprise):
-    return reverse("assessments:incident_add", kwargs={"enterprise_pk": enterprise.pk})
+def _add_url(enterprise, lang="ru"):
+    with translation.override(lang):
+        return reverse("assessments:incident_add", kwargs={"enterprise_pk": enterprise.pk})
 
 
 def _list_url(enterprise):
@@ -30,18 +31,28 @@ def _local(dt):
     return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
 
 
-def _data(hazard, **overrides):
+def _victims(*rows, blank: int = 0) -> dict:
+    """The victims part of a post: rows of (outcome, days[, position]), then ``blank`` rows left
+    as the page shows them."""
+    data = {"victims-TOTAL_FORMS": str(len(rows) + blank), "victims-INITIAL_FORMS": "0"}
+    for i, (outcome, days, *position) in enumerate(rows):
+        data |= {f"victims-{i}-outcome": outcome, f"victims-{i}-days_lost": str(days)}
+        data[f"victims-{i}-position"] = position[0] if position else ""
+    for i in range(len(rows), len(rows) + blank):
+        data |= {f"victims-{i}-outcome": "", f"victims-{i}-days_lost": "0", f"victims-{i}-position": ""}
+    return data
+
+
+def _data(hazard, victims=(("light", 5),), **overrides):
     return with_key(
         {
             "kind": "accident",
-            "severity": "light",
             "occurred_at": _local(timezone.now() - datetime.timedelta(hours=3)),
             "workplace": hazard.workplace_id,
             "hazards": [hazard.pk],
             "description": "Ушиб кисти при замене ролика конвейера",
-            "people_affected": "1",
-            "days_lost": "5",
             "act_number": "Н-1 № 7",
+            **_victims(*victims),
             **overrides,
         }
     )
@@ -62,11 +73,122 @@ def test_officer_records_an_accident_and_the_rows_are_flagged(client, hazard_a, 
 def test_near_miss_names_the_event_it_almost_became(client, hazard_a, officer_a, enterprise_a):
     event = HazardousEvent.objects.get_by_natural_key("5.2")
     client.force_login(officer_a)
+    # The page's blank victim row, left as it is: a near miss gets no victim by default.
+    data = _data(hazard_a, victims=(), kind="near_miss", event=event.pk) | _victims(blank=1)
+    response = client.post(_add_url(enterprise_a), data)
+    assert response.status_code == 302
+    incident = Incident.objects.get()
+    assert incident.event == event and not incident.victims.exists()
+
+
+def test_a_group_accident_is_recorded_with_each_victims_outcome(client, hazard_a, officer_a, enterprise_a):
+    client.force_login(officer_a)
+    victims = (("fatal", 0), ("severe", 90, "Горнорабочий подземный"), ("severe", 60))
     response = client.post(
-        _add_url(enterprise_a), _data(hazard_a, kind="near_miss", severity="", event=event.pk, days_lost="0")
+        _add_url(enterprise_a), _data(hazard_a, victims=victims) | {"victims-3-outcome": ""}
     )
     assert response.status_code == 302
-    assert Incident.objects.get().event == event
+    incident = Incident.objects.with_victims().get()
+    assert incident.is_group and incident.worst_outcome == "fatal"
+    assert sorted(incident.victims.values_list("outcome", "days_lost")) == [
+        ("fatal", 0),
+        ("severe", 60),
+        ("severe", 90),
+    ]
+    page = client.get(_list_url(enterprise_a)).content.decode()
+    assert "Групповой несчастный случай" in page and "погибших: 1" in page
+    assert "тяжёлых: 2" in page and ">150<" in page
+
+
+def test_a_victim_marked_for_removal_is_not_recorded(client, hazard_a, officer_a, enterprise_a):
+    client.force_login(officer_a)
+    data = _data(hazard_a, victims=(("light", 3), ("severe", 30))) | {"victims-1-DELETE": "on"}
+    assert client.post(_add_url(enterprise_a), data).status_code == 302
+    assert list(Incident.objects.get().victims.values_list("outcome", flat=True)) == ["light"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"victims": ()}, "at least one victim"),
+        ({"kind": "microtrauma"}, "Labour Code, art. 226"),
+        ({"kind": "near_miss", "victims": (("light", 0),)}, "near miss harmed nobody"),
+        ({"kind": "occupational_disease"}, "concerns one worker"),
+    ],
+)
+def test_victims_that_do_not_fit_the_kind_are_refused_with_a_message(
+    client, hazard_a, officer_a, enterprise_a, overrides, message
+):
+    event = HazardousEvent.objects.get_by_natural_key("5.2")
+    client.force_login(officer_a)
+    response = client.post(_add_url(enterprise_a, "en"), _data(hazard_a, event=event.pk, **overrides))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["victims"].non_form_errors())
+    assert message in response.content.decode()
+    assert not Incident.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("victims", "field"),
+    [((("fatal", 3),), "days_lost"), ((("light", -1),), "days_lost"), ((("group", 0),), "outcome")],
+)
+def test_a_bad_victim_gets_a_message_beside_its_field(
+    client, hazard_a, officer_a, enterprise_a, victims, field
+):
+    client.force_login(officer_a)
+    response = client.post(_add_url(enterprise_a), _data(hazard_a, victims=victims))
+    assert response.status_code == 200
+    assert field in response.context["victims"].forms[0].errors
+    assert not Incident.objects.exists()
+
+
+def test_the_blank_form_offers_one_empty_victim_row(client, officer_a, enterprise_a):
+    client.force_login(officer_a)
+    response = client.get(_add_url(enterprise_a))
+    victims = response.context["victims"]
+    assert victims.total_form_count() == 1 and not victims.forms[0].initial.get("outcome")
+    page = response.content.decode()
+    assert 'name="victims-0-outcome"' in page and 'id="add-victim"' in page
+
+
+def test_add_another_victim_without_javascript_keeps_what_was_typed(
+    client, hazard_a, officer_a, enterprise_a
+):
+    client.force_login(officer_a)
+    data = _data(hazard_a, victims=(("severe", 40, "Проходчик"),), description="") | {"add_victim": "1"}
+    response = client.post(_add_url(enterprise_a), data)
+    assert response.status_code == 200 and not Incident.objects.exists()
+    victims = response.context["victims"]
+    assert victims.total_form_count() == 2
+    assert victims.forms[0].initial == {"outcome": "severe", "days_lost": "40", "position": "Проходчик"}
+    page = response.content.decode()
+    assert 'name="victims-1-outcome"' in page and 'value="Проходчик"' in page
+    assert "invalid-feedback" not in page  # not sent yet: no errors shown
+    assert response.context["form"].initial["kind"] == "accident"
+
+
+def test_add_another_victim_with_htmx_returns_the_victims_only(client, hazard_a, officer_a, enterprise_a):
+    client.force_login(officer_a)
+    data = _data(hazard_a, victims=(("light", 2),)) | {"add_victim": "1"}
+    response = client.post(_add_url(enterprise_a), data, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.startswith('<section class="card mb-3" id="incident-victims"')
+    assert 'name="victims-1-outcome"' in html and not Incident.objects.exists()
+
+
+def test_choosing_the_kind_with_htmx_shows_victims_for_an_accident_only(
+    client, hazard_a, officer_a, enterprise_a
+):
+    client.force_login(officer_a)
+    headers = {"HX-Request": "true", "HX-Target": "incident-victims"}
+    typed = _victims(("light", 2))
+    near_miss = client.get(_add_url(enterprise_a), {"kind": "near_miss", **typed}, headers=headers)
+    assert 'name="victims-0-outcome"' not in near_miss.content.decode()
+    assert near_miss.context["victims"].total_form_count() == 0
+    accident = client.get(_add_url(enterprise_a), {"kind": "accident", **typed}, headers=headers)
+    assert accident.context["victims"].forms[0].initial["outcome"] == "light"
+    fresh = client.get(_add_url(enterprise_a), {"kind": "accident", **_victims()}, headers=headers)
+    assert fresh.context["victims"].total_form_count() == 1
 
 
 def test_workplace_in_the_query_preselects_it_and_lists_its_rows(client, hazard_a, officer_a, enterprise_a):
@@ -89,13 +211,9 @@ def test_htmx_returns_only_the_chosen_workplaces_rows(client, hazard_a, officer_
 @pytest.mark.parametrize(
     ("overrides", "field_with_error"),
     [
-        ({"severity": ""}, "severity"),
-        ({"kind": "microtrauma", "severity": "fatal"}, "severity"),
-        ({"kind": "near_miss", "severity": ""}, "event"),
+        ({"kind": "near_miss", "victims": ()}, "event"),
         ({"occurred_at": "2999-01-01T10:00"}, "occurred_at"),
         ({"occurred_at": "вчера"}, "occurred_at"),
-        ({"days_lost": "-1"}, "days_lost"),
-        ({"people_affected": "много"}, "people_affected"),
         ({"description": ""}, "description"),
         ({"kind": "explosion"}, "kind"),
         ({"workplace": ""}, "workplace"),
@@ -207,7 +325,12 @@ def _list_queries(client, user, enterprise, count: int) -> int:
     rows = [HazardFactory(workplace=workplace) for _ in range(3)]
     event = HazardousEvent.objects.get_by_natural_key("5.2")
     for i in range(count):
-        incident = IncidentFactory(workplace=workplace, event=event if i % 2 else None)
+        if i % 3:
+            incident = IncidentFactory(workplace=workplace, event=event if i % 2 else None)
+        else:
+            incident = IncidentFactory(
+                workplace=workplace, kind="accident", victims=[("fatal", 0), ("light", 4)]
+            )
         incident.hazards.set(rows[: 1 + i % 3])
     client.force_login(user)
     with CaptureQueriesContext(connection) as queries:
@@ -218,3 +341,27 @@ def _list_queries(client, user, enterprise, count: int) -> int:
 def test_list_query_count_does_not_grow_with_incidents(client, enterprise_a, enterprise_b, federal):
     # 50 rows span two pages of 25: the page itself must cost the same as one of 5.
     assert _list_queries(client, federal, enterprise_a, 5) == _list_queries(client, federal, enterprise_b, 50)
+
+
+@pytest.mark.parametrize("workplace", ["9" * 30, "١٢", "-1"])
+def test_a_workplace_id_out_of_range_is_ignored_not_a_500(
+    client, hazard_a, officer_a, enterprise_a, workplace
+):
+    client.force_login(officer_a)
+    assert client.get(_add_url(enterprise_a), {"workplace": workplace}).status_code == 200
+    data = _data(hazard_a, workplace=workplace) | {"add_victim": "1"}
+    response = client.post(_add_url(enterprise_a), data)
+    assert response.status_code == 200 and not Incident.objects.exists()
+
+
+def test_row_page_and_overview_show_each_accidents_victims(client, hazard_a, officer_a, enterprise_a):
+    accident = IncidentFactory(
+        workplace=hazard_a.workplace, kind="accident", victims=[("fatal", 0), ("severe", 20)]
+    )
+    accident.hazards.add(hazard_a)
+    client.force_login(officer_a)
+    row = client.get(reverse("assessments:hazard", kwargs={"pk": hazard_a.pk})).content.decode()
+    assert "Групповой несчастный случай" in row and "погибших: 1" in row and "тяжёлых: 1" in row
+    assert ">20<" in row
+    overview = client.get(reverse("assessments:overview", kwargs={"enterprise_pk": enterprise_a.pk}))
+    assert "Групповой несчастный случай" in overview.content.decode()

@@ -18,7 +18,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.models import AccidentSeverity, AssessmentReason, IncidentKind, Periodicity
+from assessments.models import AssessmentReason, IncidentKind, Periodicity, VictimOutcome
 from assessments.services import current_assessment_token
 from hazards.models import ControlLevel, HazardGroup, HazardousEvent, HazardStatus, HazardType, ModelMeasure
 from hazards.services import version_token
@@ -73,15 +73,21 @@ ENDPOINTS = {
         "enterprise",
         [
             "kind",
-            "severity",
             "occurred_at",
             "workplace",
             "hazards",
             "description",
-            "people_affected",
-            "days_lost",
             "event",
             "act_number",
+            # The victims' formset: its management form, two rows, and "add another victim".
+            "victims-TOTAL_FORMS",
+            "victims-INITIAL_FORMS",
+            *(
+                f"victims-{i}-{name}"
+                for i in (0, 1)
+                for name in ("outcome", "days_lost", "position", "DELETE")
+            ),
+            "add_victim",
         ],
         None,
     ),
@@ -188,7 +194,7 @@ def plausible_values(world_a, world_b) -> list[str]:
         *Periodicity.values,
         *AssessmentReason.values,
         *IncidentKind.values,
-        *AccidentSeverity.values,
+        *VictimOutcome.values,
         *HazardStatus.values,
     ]
     dates = [today, today - datetime.timedelta(days=1), today + datetime.timedelta(days=365)]
