@@ -6,7 +6,6 @@ Every function here runs a fixed number of queries, whatever the number of enter
 """
 
 import datetime
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,7 +15,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import Region
+from enterprises.models import Enterprise, Region
 from hazards.models import HazardGroup
 
 from . import history, okved
@@ -381,22 +380,42 @@ class PeriodSnapshot:
 
 
 def period_snapshot(enterprises, day: datetime.date) -> PeriodSnapshot:
-    """The stock figures of a scope at the end of a past day (reports.history), kept in the cache
-    until the next roll-up run: rebuilding them reads the scope's whole history."""
-    from .rollups import latest_run
+    """The stock figures of a scope at the end of a past day (reports.history). Rebuilding them
+    reads each enterprise's whole history, so they are cached per enterprise, keyed by its last
+    change as the roll-ups know it: a refresh after a change rebuilds that enterprise alone."""
+    ids = list(enterprises.order_by("pk").values_list("pk", flat=True))
+    stamps = dict(
+        EnterpriseFigures.objects.filter(enterprise__in=enterprises.values("pk"), hazard_group__isnull=True)
+        .order_by()
+        .values_list("enterprise_id", "last_change_at")
+    )
+    keys = {pk: _snapshot_key(pk, day, stamps.get(pk)) for pk in ids}
+    found = cache.get_many(list(keys.values()))
+    missing = [pk for pk, key in keys.items() if key not in found]
+    if missing:
+        scope = enterprises if len(missing) == len(ids) else Enterprise.objects.filter(pk__in=missing)
+        fresh = history.snapshot(scope, day)
+        parts = {pk: {"counts": {}, "heat": {}} for pk in missing}
+        for (enterprise_id, group_id), counts in fresh.counts.items():
+            parts[enterprise_id]["counts"][group_id] = dict(counts)
+        for (enterprise_id, group_id, probability, severity), rows in fresh.heat.items():
+            parts[enterprise_id]["heat"][group_id, probability, severity] = rows
+        computed = {keys[pk]: part for pk, part in parts.items()}
+        cache.set_many(computed, SNAPSHOT_SECONDS)
+        found.update(computed)
+    result = PeriodSnapshot(counts={}, heat={})
+    for pk, key in keys.items():
+        part = found[key]
+        for group_id, counts in part["counts"].items():
+            result.counts[pk, group_id] = counts
+        for (group_id, probability, severity), rows in part["heat"].items():
+            result.heat[pk, group_id, probability, severity] = rows
+    return result
 
-    run = latest_run()
-    stamp = (run.pk, run.finished_at.isoformat()) if run else None
-    scope_sql = str(enterprises.values("pk").query)
-    key = "reports:snapshot:" + hashlib.sha256(f"{scope_sql}|{day}|{stamp}".encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is None:
-        snapshot = history.snapshot(enterprises, day)
-        cached = PeriodSnapshot(
-            counts={key: dict(counts) for key, counts in snapshot.counts.items()}, heat=dict(snapshot.heat)
-        )
-        cache.set(key, cached, SNAPSHOT_SECONDS)
-    return cached
+
+def _snapshot_key(enterprise_id: int, day: datetime.date, last_change) -> str:
+    stamp = last_change.isoformat() if last_change else "-"
+    return f"reports:snapshot:v1:{enterprise_id}:{day:%Y-%m-%d}:{stamp}"
 
 
 SNAPSHOT_SECONDS = 24 * 60 * 60

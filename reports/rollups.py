@@ -232,7 +232,9 @@ def _heat_map(result, only):
 
 
 def _last_change(result, only):
+    # Workplaces too: the figures at a past period's end are cached by this stamp (figures.py).
     sources = (
+        (Workplace.objects.all(), "enterprise_id"),
         (Hazard.objects.all(), "enterprise_id"),
         (RiskAssessment.objects.all(), "hazard__enterprise_id"),
         (ControlMeasure.objects.all(), "hazard__enterprise_id"),
