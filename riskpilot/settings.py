@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over REQUEST_MAX_BYTES is refused before anything reads it.
+    "riskpilot.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -205,7 +207,16 @@ if PRIVATE_STORAGE == "s3":
 
 # Uploads bigger than this are refused by the forms that take files (evidence photos, imports).
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest request body of any kind: the largest upload plus room for the form's other fields.
+# riskpilot.middleware answers 413 to anything bigger before a byte of it is read (without this,
+# Django writes a 600 MB multipart body to the temporary folder before any form sees it); the
+# reverse proxy's client_max_body_size is set from the same variable (deploy/nginx).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=MAX_UPLOAD_BYTES + 1024 * 1024)
+# Non-file fields held in memory; files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file,
+# which the limit above keeps bounded too.
+DATA_UPLOAD_MAX_MEMORY_SIZE = min(5 * 1024 * 1024, REQUEST_MAX_BYTES)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default="") or None
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -280,6 +291,12 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind the reverse proxy of docker-compose.yml (deploy/nginx) every request comes from the
+# proxy's address: BEHIND_PROXY=true takes the client's from the X-Real-IP header the proxy sets
+# (riskpilot.middleware.client_ip). Never set it without a proxy that overwrites that header,
+# or anyone could choose the address their failed logins are counted against.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+AXES_CLIENT_IP_CALLABLE = "riskpilot.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
