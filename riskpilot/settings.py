@@ -224,7 +224,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Redis, Celery, cache ---------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis that is down or hung makes pages compute their figures instead of failing
+    # (riskpilot/cache.py); the short time-outs keep a hung one from holding up every request.
+    CACHES = {
+        "default": {
+            "BACKEND": "riskpilot.cache.FailSafeRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -248,15 +256,28 @@ CELERY_TASK_ROUTES = {"reports.tasks.render_report": {"queue": "pdf"}}
 
 # Subscribed reports by e-mail (reports.delivery). A failed send is tried again after
 # base × 2^(n-1) seconds, capped at 30 minutes: every wait stays below the broker's visibility
-# timeout, so a retry is never mistaken for a lost task. After the last attempt the delivery is
-# marked failed and the ADMINS are told.
+# timeout, so a retry is never mistaken for a lost task. After the last of these quick attempts
+# the delivery is marked failed (listed on the admin index and counted by /health/, the ADMINS
+# are mailed) and the reconciler keeps trying it, the wait doubling up to
+# REPORTS_DELIVERY_MAX_BACKOFF, until REPORTS_DELIVERY_GIVE_UP_AFTER seconds after its first
+# attempt: an SMTP outage of a day loses no report. Then it is given up (the admins can still
+# send it again from the admin site).
 REPORTS_DELIVERY_RETRY_BASE = env.int("REPORTS_DELIVERY_RETRY_BASE", default=60)
 REPORTS_DELIVERY_MAX_ATTEMPTS = env.int("REPORTS_DELIVERY_MAX_ATTEMPTS", default=6)
+REPORTS_DELIVERY_MAX_BACKOFF = env.int("REPORTS_DELIVERY_MAX_BACKOFF", default=4 * 60 * 60)
+REPORTS_DELIVERY_GIVE_UP_AFTER = env.int("REPORTS_DELIVERY_GIVE_UP_AFTER", default=24 * 60 * 60)
 # The reconciler re-queues a report or delivery that has not moved for this long (seconds)...
 REPORTS_RECONCILE_GRACE = env.int("REPORTS_RECONCILE_GRACE", default=600)
 # ...and a render that has run longer than the render task's hard time limit (300 s) can only
 # belong to a worker that died.
 REPORTS_RENDER_STALE_AFTER = env.int("REPORTS_RENDER_STALE_AFTER", default=360)
+# Reports (and new versions) one person may order in an hour; each costs a PDF render.
+REPORTS_ORDERS_PER_HOUR = env.int("REPORTS_ORDERS_PER_HOUR", default=10)
+# Retention: of each report (type, scope, period, language) the newest REPORTS_KEEP_VERSIONS
+# versions are kept; older ones are deleted, file included, once REPORTS_VERSION_MAX_AGE_DAYS old,
+# unless a delivery records sending them (reports.delivery.reports_prune, run by the reconciler).
+REPORTS_KEEP_VERSIONS = env.int("REPORTS_KEEP_VERSIONS", default=3)
+REPORTS_VERSION_MAX_AGE_DAYS = env.int("REPORTS_VERSION_MAX_AGE_DAYS", default=30)
 # Subscriptions fanned out per task: many small tasks, never one giant one.
 REPORTS_FAN_OUT_BATCH = 100
 
