@@ -72,8 +72,15 @@ class ReportAdmin(admin.ModelAdmin):
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "language", "active", "created_by", "created_at")
-    list_filter = ("type", "frequency", "active")
+    list_display = ("__str__", "language", "active", "pending_approval", "created_by", "created_at")
+    list_filter = ("pending_approval", "type", "frequency", "active")
+    actions = ["approve_selected"]
+
+    @admin.action(description=_("Approve the selected subscriptions"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        count = delivery.subscriptions_approve(subscriptions=queryset.filter(pending_approval=True))
+        self.message_user(request, _("Approved: %(count)d.") % {"count": count}, messages.SUCCESS)
+
     list_select_related = ("enterprise", "region", "created_by")
     search_fields = ("recipients", "enterprise__short_name", "enterprise__inn")
     raw_id_fields = ("enterprise", "created_by")

@@ -74,19 +74,53 @@ def recipients_clean(text: str) -> str:
     return "\n".join(addresses)
 
 
+def recipients_outside(addresses: list[str], *, enterprise=None) -> list[str]:
+    """The addresses outside the allowed domains: the ministry's and others of
+    REPORTS_RECIPIENT_DOMAINS (subdomains included), and for an enterprise's report the domains
+    of its own users' addresses."""
+    from enterprises.models import User
+
+    allowed = {domain.lower().lstrip("@.") for domain in settings.REPORTS_RECIPIENT_DOMAINS if domain}
+    if enterprise is not None:
+        emails = User.objects.filter(enterprise=enterprise, is_active=True).exclude(email="")
+        allowed |= {email.rsplit("@", 1)[1].lower() for email in emails.values_list("email", flat=True)}
+
+    def inside(address: str) -> bool:
+        domain = address.rsplit("@", 1)[1]
+        return any(domain == d or domain.endswith("." + d) for d in allowed)
+
+    return [address for address in addresses if not inside(address)]
+
+
 @transaction.atomic
 def subscription_create(
     *, type: str, enterprise=None, region=None, frequency: str, language: str, recipients: str, user
 ) -> Subscription:
+    """A new subscription; awaiting an administrator's approval if any recipient is outside the
+    allowed domains (see recipients_outside)."""
+    enterprise = enterprise if type == ReportType.ENTERPRISE else None
+    recipients = recipients_clean(recipients)
     return Subscription.objects.create(
         type=type,
-        enterprise=enterprise if type == ReportType.ENTERPRISE else None,
+        enterprise=enterprise,
         region=region if type == ReportType.REGION else None,
         frequency=frequency,
         language=language,
-        recipients=recipients_clean(recipients),
+        recipients=recipients,
+        pending_approval=bool(recipients_outside(recipients.split(), enterprise=enterprise)),
         created_by=user,
     )
+
+
+def subscriptions_approve(*, subscriptions) -> int:
+    """An administrator approves subscriptions awaiting approval (one save each: history)."""
+    approved = 0
+    for subscription in subscriptions:
+        if subscription.pending_approval:
+            subscription.pending_approval = False
+            subscription.save(update_fields=["pending_approval", "updated_at"])
+            approved += 1
+    return approved
 
 
 def subscription_deactivate(*, subscription: Subscription) -> Subscription:
@@ -129,7 +163,7 @@ def subscriptions_due(today: datetime.date) -> list[int]:
             report__period_end=period.end,
         )
         due += (
-            Subscription.objects.active()
+            Subscription.objects.delivering()
             .filter(frequency=frequency)
             .exclude(Exists(delivered))
             .order_by("pk")
@@ -143,7 +177,9 @@ def subscriptions_fan_out(*, subscription_ids: list[int], today: datetime.date) 
     or, if the report is ready already, the send. Returns the number of deliveries created."""
     created = 0
     subscriptions = (
-        Subscription.objects.active().filter(pk__in=subscription_ids).select_related("enterprise", "region")
+        Subscription.objects.delivering()
+        .filter(pk__in=subscription_ids)
+        .select_related("enterprise", "region")
     )
     for subscription in subscriptions:
         with transaction.atomic():

@@ -121,7 +121,7 @@ def subscription_new(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        delivery.subscription_create(
+        subscription = delivery.subscription_create(
             type=data["type"],
             enterprise=data.get("enterprise"),
             region=data.get("region"),
@@ -130,9 +130,23 @@ def subscription_new(request):
             recipients=data["recipients"],
             user=request.user,
         )
-        messages.success(
-            request, _("Subscribed. The next report is sent on the morning after its period ends.")
-        )
+        if subscription.pending_approval:
+            outside = delivery.recipients_outside(
+                subscription.recipient_list, enterprise=subscription.enterprise
+            )
+            messages.warning(
+                request,
+                _(
+                    "Subscribed, but these addresses are outside the enterprise's and the ministry's "
+                    "domains: %(addresses)s. Nothing is sent until an administrator approves the "
+                    "subscription."
+                )
+                % {"addresses": ", ".join(outside)},
+            )
+        else:
+            messages.success(
+                request, _("Subscribed. The next report is sent on the morning after its period ends.")
+            )
         return redirect("reports:subscription_list")
     return render(request, "reports/subscription_form.html", {"form": form})
 

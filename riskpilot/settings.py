@@ -271,6 +271,10 @@ REPORTS_RECONCILE_GRACE = env.int("REPORTS_RECONCILE_GRACE", default=600)
 # ...and a render that has run longer than the render task's hard time limit (300 s) can only
 # belong to a worker that died.
 REPORTS_RENDER_STALE_AFTER = env.int("REPORTS_RENDER_STALE_AFTER", default=360)
+# Report e-mails go without approval only to these domains (and their subdomains) and, for an
+# enterprise's report, to the domains of that enterprise's users; any other recipient makes the
+# subscription wait for an administrator's approval in the admin site.
+REPORTS_RECIPIENT_DOMAINS = env.list("REPORTS_RECIPIENT_DOMAINS", default=["mintrud.gov.ru", "rosmintrud.ru"])
 # Reports (and new versions) one person may order in an hour; each costs a PDF render.
 REPORTS_ORDERS_PER_HOUR = env.int("REPORTS_ORDERS_PER_HOUR", default=10)
 # Retention: of each report (type, scope, period, language) the newest REPORTS_KEEP_VERSIONS
