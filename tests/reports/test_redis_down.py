@@ -36,11 +36,13 @@ def redis_down(settings, monkeypatch):
     changed = {"broker_url": url, "task_always_eager": False}
     saved = {key: app.conf[key] for key in changed}
     app.conf.update(changed)
-    app.pool.force_close_all()
+    # Fresh connection and producer pools for the dead broker; the earlier ones come back after.
     monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
     yield url
+    if app._pool is not None:
+        app._pool.force_close_all()
     app.conf.update(saved)
-    app.pool.force_close_all()
 
 
 @pytest.mark.django_db
