@@ -33,16 +33,15 @@ def redis_down(settings, monkeypatch):
         }
     }
     # The broker as production has it: the same dead Redis, tasks sent rather than run.
-    changed = {"broker_url": url, "task_always_eager": False}
-    saved = {key: app.conf[key] for key in changed}
-    app.conf.update(changed)
+    # As overrides on top of the Django settings, removed again afterwards.
+    monkeypatch.setitem(app.conf.changes, "broker_url", url)
+    monkeypatch.setitem(app.conf.changes, "task_always_eager", False)
     # Fresh connection and producer pools for the dead broker; the earlier ones come back after.
     monkeypatch.setattr(app, "_pool", None)
     monkeypatch.setattr(app.amqp, "_producer_pool", None)
     yield url
     if app._pool is not None:
         app._pool.force_close_all()
-    app.conf.update(saved)
 
 
 @pytest.mark.django_db
