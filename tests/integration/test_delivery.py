@@ -213,7 +213,7 @@ def test_an_smtp_outage_longer_than_the_quick_retries_loses_no_report(
 def test_a_worker_killed_during_data_sends_again_at_least_once(services, smtp_server, subscription, observe):
     """The mail server has the message but the worker dies before hearing "250": nothing can tell
     whether it went, so the reconciler sends it again. Delivery is at-least-once by design
-    (README, "Report e-mails"): a duplicate is better than a lost report."""
+    (README, "Subscriptions and delivery by e-mail"): a duplicate is better than a lost report."""
     smtp_server.hold_data = True
     first = services.worker("first")
     services.call("reports.tasks.fan_out_subscriptions", kwargs=f'{{"today": "{TODAY}"}}')
