@@ -252,6 +252,14 @@ def delivery_send(*, delivery_id: int) -> Delivery | None:
             return delivery
         if delivery.report.status != ReportStatus.READY:
             return delivery  # the render task queues it again once the report is ready
+        if not Subscription.objects.delivering().filter(pk=delivery.subscription_id).exists():
+            # Stopped, awaiting approval, or its owner deactivated since the fan-out (or while
+            # an outage was being retried): nothing more goes out for it.
+            delivery.status = DeliveryStatus.CANCELLED
+            delivery.next_attempt_at = None
+            delivery.error = _("Not sent: the subscription is stopped or awaits an administrator's approval.")
+            delivery.save(update_fields=["status", "next_attempt_at", "error", "updated_at"])
+            return delivery
         delivery.status = DeliveryStatus.SENDING
         delivery.attempts += 1
         delivery.next_attempt_at = None
@@ -511,7 +519,7 @@ def delivery_counts() -> dict[str, int]:
     """For the health endpoint: deliveries that are not (yet) sent, by state."""
     counts = {
         row["status"]: row["n"]
-        for row in Delivery.objects.exclude(status=DeliveryStatus.SENT)
+        for row in Delivery.objects.exclude(status__in=[DeliveryStatus.SENT, DeliveryStatus.CANCELLED])
         .order_by()
         .values("status")
         .annotate(n=Count("pk"))

@@ -450,6 +450,8 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    # Its subscription stopped (or lost its approval or its owner) before the e-mail went.
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Delivery(TimeStampedModel):

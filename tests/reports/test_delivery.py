@@ -583,3 +583,17 @@ def test_the_report_page_says_when_the_next_attempt_is_and_claims_no_notice(
     Delivery.objects.filter(pk=failed.pk).update(next_attempt_at=None)
     page = client.get(reverse("reports:report_detail", args=[failed.report_id])).content.decode()
     assert "Автоматические попытки прекращены" in page
+
+
+def test_a_delivery_whose_owner_was_deactivated_meanwhile_is_cancelled_not_sent(
+    waiting, manager_a, flaky_smtp
+):
+    Subscription.objects.filter(pk=waiting.subscription_id).update(created_by=manager_a)
+    manager_a.is_active = False
+    manager_a.save()
+
+    cancelled = delivery.delivery_send(delivery_id=waiting.pk)
+
+    assert cancelled.status == DeliveryStatus.CANCELLED and cancelled.attempts == 0
+    assert mail.outbox == []
+    assert delivery.delivery_counts() == {"pending": 0, "failed": 0, "failed_given_up": 0}
