@@ -328,15 +328,9 @@ def services(redis_server, smtp_server, tmp_path, reference_data):
 
 
 # --- make faults: the fault scenarios and their table -------------------------------------------------
-# A test marked @pytest.mark.fault(scenario, expected) is one of the scenarios `make faults` runs
-# (and `make test` leaves out); it records what it saw with the ``observe`` fixture, and the run
-# ends with a table: scenario, expected, observed, result.
-
-
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "fault(scenario, expected): an integration fault scenario, run and tabled by `make faults`"
-    )
+# A test marked @pytest.mark.fault(scenario, expected) (registered in pyproject.toml) is one of
+# the scenarios `make faults` runs (and `make test` leaves out); it records what it saw with the
+# ``observe`` fixture, and the run ends with a table: scenario, expected, observed, result.
 
 
 @pytest.fixture
