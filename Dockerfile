@@ -1,4 +1,5 @@
-# RiskPilot production image: gunicorn serves the application, WhiteNoise its static files.
+# RiskPilot production image: gunicorn serves the application (behind nginx in docker-compose.yml,
+# which serves the static files; WhiteNoise serves them when the image runs alone).
 # The same image runs the Celery worker and beat (see docker-compose.yml).
 FROM python:3.11-slim-bookworm
 
@@ -33,9 +34,11 @@ RUN RISKPILOT_ENV=production SECRET_KEY=build-time-only ALLOWED_HOSTS=localhost 
         DATABASE_URL=sqlite:////tmp/build-time-only.sqlite3 \
         python manage.py collectstatic --noinput
 
+# /srv/riskpilot/static: the "static" service of docker-compose.yml collects into a volume there,
+# which the proxy serves; a fresh volume takes the folder's owner from the image.
 RUN useradd --system --uid 10001 --home-dir /app --no-create-home riskpilot \
-    && mkdir -p var/media \
-    && chown riskpilot var/media
+    && mkdir -p var/media /srv/riskpilot/static \
+    && chown riskpilot var/media /srv/riskpilot/static
 USER riskpilot
 
 EXPOSE 8000

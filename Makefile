@@ -9,11 +9,12 @@ INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format check messages worker beat mailsink clean system-libs bench loadtest
+.PHONY: help run test faults lint format check messages worker beat mailsink clean system-libs bench loadtest
 
 help:
 	@echo "make run       install into .venv, migrate, load the demo data, serve http://127.0.0.1:8000"
-	@echo "make test      run the tests (PYTEST_ARGS=... passes options to pytest)"
+	@echo "make test      run the tests (PYTEST_ARGS=... passes options to pytest), fault scenarios aside"
+	@echo "make faults    the fault scenarios with a real worker, Redis and SMTP (needs a PostgreSQL DATABASE_URL)"
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make format    ruff format and ruff check --fix"
 	@echo "make check     Django system checks and missing migrations"
@@ -71,8 +72,18 @@ mailsink: $(INSTALLED)
 
 # --- Checking ---------------------------------------------------------------------------------
 
+# The fault scenarios (tests marked `fault`) take minutes; `make faults` runs them.
 test: system-libs
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not fault" $(PYTEST_ARGS)
+
+# The integration fault scenarios of tests/integration — worker SIGKILL mid-render, Redis restart,
+# SMTP refusing, SMTP down then up, worker SIGKILL during SMTP DATA — each with its own
+# redis-server, Celery worker and beat and an SMTP server, on PostgreSQL (DATABASE_URL). Ends with
+# a table: scenario, expected, observed, result.
+faults: system-libs
+	@case "$${DATABASE_URL:-}" in postgres://*) ;; *) \
+		echo "make faults needs PostgreSQL: DATABASE_URL=postgres://user@127.0.0.1:5432/name"; exit 1;; esac
+	$(PY) -m pytest tests/integration -m fault -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, mail_admins
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -36,7 +36,7 @@ from .models import (
     Subscription,
 )
 from .rollups import add_months, first_of_month
-from .services import report_request
+from .services import report_request, reports_prune
 
 logger = logging.getLogger(__name__)
 
@@ -74,19 +74,53 @@ def recipients_clean(text: str) -> str:
     return "\n".join(addresses)
 
 
+def recipients_outside(addresses: list[str], *, enterprise=None) -> list[str]:
+    """The addresses outside the allowed domains: the ministry's and others of
+    REPORTS_RECIPIENT_DOMAINS (subdomains included), and for an enterprise's report the domains
+    of its own users' addresses."""
+    from enterprises.models import User
+
+    allowed = {domain.lower().lstrip("@.") for domain in settings.REPORTS_RECIPIENT_DOMAINS if domain}
+    if enterprise is not None:
+        emails = User.objects.filter(enterprise=enterprise, is_active=True).exclude(email="")
+        allowed |= {email.rsplit("@", 1)[1].lower() for email in emails.values_list("email", flat=True)}
+
+    def inside(address: str) -> bool:
+        domain = address.rsplit("@", 1)[1]
+        return any(domain == d or domain.endswith("." + d) for d in allowed)
+
+    return [address for address in addresses if not inside(address)]
+
+
 @transaction.atomic
 def subscription_create(
     *, type: str, enterprise=None, region=None, frequency: str, language: str, recipients: str, user
 ) -> Subscription:
+    """A new subscription; awaiting an administrator's approval if any recipient is outside the
+    allowed domains (see recipients_outside)."""
+    enterprise = enterprise if type == ReportType.ENTERPRISE else None
+    recipients = recipients_clean(recipients)
     return Subscription.objects.create(
         type=type,
-        enterprise=enterprise if type == ReportType.ENTERPRISE else None,
+        enterprise=enterprise,
         region=region if type == ReportType.REGION else None,
         frequency=frequency,
         language=language,
-        recipients=recipients_clean(recipients),
+        recipients=recipients,
+        pending_approval=bool(recipients_outside(recipients.split(), enterprise=enterprise)),
         created_by=user,
     )
+
+
+def subscriptions_approve(*, subscriptions) -> int:
+    """An administrator approves subscriptions awaiting approval (one save each: history)."""
+    approved = 0
+    for subscription in subscriptions:
+        if subscription.pending_approval:
+            subscription.pending_approval = False
+            subscription.save(update_fields=["pending_approval", "updated_at"])
+            approved += 1
+    return approved
 
 
 def subscription_deactivate(*, subscription: Subscription) -> Subscription:
@@ -129,7 +163,7 @@ def subscriptions_due(today: datetime.date) -> list[int]:
             report__period_end=period.end,
         )
         due += (
-            Subscription.objects.active()
+            Subscription.objects.delivering()
             .filter(frequency=frequency)
             .exclude(Exists(delivered))
             .order_by("pk")
@@ -143,7 +177,9 @@ def subscriptions_fan_out(*, subscription_ids: list[int], today: datetime.date) 
     or, if the report is ready already, the send. Returns the number of deliveries created."""
     created = 0
     subscriptions = (
-        Subscription.objects.active().filter(pk__in=subscription_ids).select_related("enterprise", "region")
+        Subscription.objects.delivering()
+        .filter(pk__in=subscription_ids)
+        .select_related("enterprise", "region")
     )
     for subscription in subscriptions:
         with transaction.atomic():
@@ -216,6 +252,14 @@ def delivery_send(*, delivery_id: int) -> Delivery | None:
             return delivery
         if delivery.report.status != ReportStatus.READY:
             return delivery  # the render task queues it again once the report is ready
+        if not Subscription.objects.delivering().filter(pk=delivery.subscription_id).exists():
+            # Stopped, awaiting approval, or its owner deactivated since the fan-out (or while
+            # an outage was being retried): nothing more goes out for it.
+            delivery.status = DeliveryStatus.CANCELLED
+            delivery.next_attempt_at = None
+            delivery.error = _("Not sent: the subscription is stopped or awaits an administrator's approval.")
+            delivery.save(update_fields=["status", "next_attempt_at", "error", "updated_at"])
+            return delivery
         delivery.status = DeliveryStatus.SENDING
         delivery.attempts += 1
         delivery.next_attempt_at = None
@@ -241,25 +285,48 @@ def delivery_send(*, delivery_id: int) -> Delivery | None:
 
 
 def _record_failure(delivery: Delivery, attempt: DeliveryAttempt, error: Exception) -> DeliveryFailed:
+    """A quick retry by the task while attempts remain; after that the delivery is failed, and the
+    reconciler tries it again at ``next_attempt_at`` until the give-up time (None: given up)."""
     text = f"{type(error).__name__}: {error}"[:2000]
-    final = delivery.attempts >= settings.REPORTS_DELIVERY_MAX_ATTEMPTS
-    retry_in = None if final else retry_delay(delivery.attempts)
     now = timezone.now()
+    quick = delivery.attempts < settings.REPORTS_DELIVERY_MAX_ATTEMPTS
+    if quick:
+        retry_in = retry_delay(delivery.attempts)
+        next_attempt_at = now + datetime.timedelta(seconds=retry_in)
+    else:
+        retry_in = None
+        next_attempt_at = later_attempt_at(delivery, now)
     with transaction.atomic():
         DeliveryAttempt.objects.filter(pk=attempt.pk).update(
             outcome=AttemptOutcome.ERROR, error=text, finished_at=now, updated_at=now
         )
         Delivery.objects.filter(pk=delivery.pk).update(
-            status=DeliveryStatus.FAILED if final else DeliveryStatus.PENDING,
+            status=DeliveryStatus.PENDING if quick else DeliveryStatus.FAILED,
             error=text,
-            next_attempt_at=None if final else now + datetime.timedelta(seconds=retry_in),
+            next_attempt_at=next_attempt_at,
             updated_at=now,
         )
     delivery.refresh_from_db()
     logger.warning("Delivery %s, attempt %s failed: %s", delivery.pk, delivery.attempts, text)
-    if final:
+    if not quick and (next_attempt_at is None or delivery.attempts == settings.REPORTS_DELIVERY_MAX_ATTEMPTS):
         _tell_admins(delivery)
     return DeliveryFailed(delivery, retry_in)
+
+
+def later_attempt_at(delivery: Delivery, now: datetime.datetime) -> datetime.datetime | None:
+    """When the reconciler tries a failed delivery again: the wait doubles with every attempt up to
+    REPORTS_DELIVERY_MAX_BACKOFF, the last try falls on the give-up time, None once that is past."""
+    first = delivery.attempt_log.order_by("number").values_list("started_at", flat=True).first()
+    give_up_at = (first or delivery.created_at) + datetime.timedelta(
+        seconds=settings.REPORTS_DELIVERY_GIVE_UP_AFTER
+    )
+    if now >= give_up_at:
+        return None
+    wait = min(
+        settings.REPORTS_DELIVERY_RETRY_BASE * 2 ** (delivery.attempts - 1),
+        settings.REPORTS_DELIVERY_MAX_BACKOFF,
+    )
+    return min(now + datetime.timedelta(seconds=wait), give_up_at)
 
 
 def delivery_message(delivery: Delivery) -> EmailMessage:
@@ -290,12 +357,18 @@ def _scope_name(report: Report) -> str:
 
 
 def _tell_admins(delivery: Delivery) -> None:
-    """Logged as an error (for log monitoring) and mailed to ADMINS; the mail server may be the
-    very thing that is down, so a failure to send this notice must not hide the first one."""
+    """Logged as an error (for log monitoring) and mailed to ADMINS. The mail server may be the very
+    thing that is down, so this notice may never arrive: what administrators can rely on is the
+    failed-deliveries list on the admin index and the /health/ counters, which read the rows."""
     report = delivery.report
+    if delivery.next_attempt_at:
+        next_at = f"{delivery.next_attempt_at:%Y-%m-%d %H:%M %Z}"
+        outcome = f"is failing; it is tried again automatically (next: {next_at})"
+    else:
+        outcome = "was given up; send it again from the admin site (Deliveries) once the cause is fixed"
     summary = (
         f"Delivery {delivery.pk} of report {report.pk} ({report}) to {', '.join(delivery.recipient_list)} "
-        f"failed after {delivery.attempts} attempt(s). Last error: {delivery.error}"
+        f"{outcome}. Attempts: {delivery.attempts}. Last error: {delivery.error}"
     )
     logger.error(summary)
     mail_admins(
@@ -369,12 +442,28 @@ def reconcile(*, now: datetime.datetime | None = None) -> dict[str, int]:
             transaction.on_commit(lambda pk=pk: _enqueue_id(pk))
     counts["deliveries"] = len(waiting)
 
+    # Failed deliveries whose next try is due (an SMTP outage): back to pending, and queued.
+    with transaction.atomic():
+        due = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(status=DeliveryStatus.FAILED, next_attempt_at__lte=now, report__status=ReportStatus.READY)
+            .values_list("pk", flat=True)
+        )
+        Delivery.objects.filter(pk__in=due).update(
+            status=DeliveryStatus.PENDING, next_attempt_at=None, updated_at=now
+        )
+        for pk in due:
+            transaction.on_commit(lambda pk=pk: _enqueue_id(pk))
+    counts["retried"] = len(due)
+
     failed = Report.objects.filter(
         status=ReportStatus.FAILED,
         updated_at__lt=grace,
         deliveries__status=DeliveryStatus.PENDING,
     ).distinct()
     counts["failed"] = sum(deliveries_fail(report=report) for report in failed)
+    # Retention of old report versions (README, "PDF progress reports"): a small batch per sweep.
+    counts["pruned"] = reports_prune(now=now)
     if any(counts.values()):
         logger.info("Reconciled: %s", counts)
     return counts
@@ -384,3 +473,60 @@ def _enqueue_id(pk: int) -> None:
     from .tasks import deliver_report
 
     deliver_report.delay(pk)
+
+
+# --- Failed deliveries: what administrators see and do ---------------------------------------------
+
+
+def deliveries_retry(*, deliveries) -> int:
+    """Send failed deliveries again (the admin site's actions): each goes back to pending and is
+    queued; one whose report could not be rendered has the report rendered again first (the render
+    task queues the send). Returns how many were queued."""
+    from .tasks import render_report
+
+    retried = 0
+    with transaction.atomic():
+        rows = (
+            Delivery.objects.select_for_update(of=("self",))
+            .filter(pk__in=[d.pk for d in deliveries], status=DeliveryStatus.FAILED)
+            .select_related("report")
+        )
+        for row in rows:
+            row.status = DeliveryStatus.PENDING
+            row.next_attempt_at = None
+            row.save(update_fields=["status", "next_attempt_at", "updated_at"])
+            if row.report.status == ReportStatus.READY:
+                _enqueue(row)
+            elif row.report.status == ReportStatus.FAILED:
+                Report.objects.filter(pk=row.report_id, status=ReportStatus.FAILED).update(
+                    status=ReportStatus.QUEUED, error="", updated_at=timezone.now()
+                )
+                render_report.delay_on_commit(row.report_id)
+            retried += 1
+    return retried
+
+
+def deliveries_failed():
+    """Failed deliveries, newest first, for the admin index."""
+    return (
+        Delivery.objects.filter(status=DeliveryStatus.FAILED)
+        .select_related("report", "report__enterprise", "report__region")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def delivery_counts() -> dict[str, int]:
+    """For the health endpoint: deliveries that are not (yet) sent, by state."""
+    counts = {
+        row["status"]: row["n"]
+        for row in Delivery.objects.exclude(status__in=[DeliveryStatus.SENT, DeliveryStatus.CANCELLED])
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+    }
+    given_up = Delivery.objects.filter(status=DeliveryStatus.FAILED, next_attempt_at__isnull=True).count()
+    return {
+        "pending": counts.get(DeliveryStatus.PENDING, 0) + counts.get(DeliveryStatus.SENDING, 0),
+        "failed": counts.get(DeliveryStatus.FAILED, 0),
+        "failed_given_up": given_up,
+    }

@@ -348,6 +348,13 @@ class SubscriptionQuerySet(ReportScopedQuerySet):
     def active(self):
         return self.filter(active=True)
 
+    def delivering(self):
+        """Subscriptions whose reports are sent: not stopped, approved, and their owner's account
+        still active (a deactivated user's subscriptions stop with it)."""
+        return self.active().filter(
+            Q(created_by__isnull=True) | Q(created_by__is_active=True), pending_approval=False
+        )
+
 
 class Subscription(TimeStampedModel):
     """E-mail addresses that receive one report every month or quarter. At each due date the
@@ -378,6 +385,16 @@ class Subscription(TimeStampedModel):
     # database; there are only a handful per subscription).
     recipients = models.TextField(_("recipients"), help_text=_("One e-mail address per line."))
     active = models.BooleanField(_("active"), default=True)
+    # Recipients outside the enterprise's and the ministry's domains (REPORTS_RECIPIENT_DOMAINS)
+    # wait for an administrator: a report is not sent to an arbitrary address on one user's word.
+    pending_approval = models.BooleanField(
+        _("awaiting approval"),
+        default=False,
+        help_text=_(
+            "Some recipients are outside the allowed domains; nothing is sent until an administrator "
+            "approves."
+        ),
+    )
     created_by = models.ForeignKey(
         "enterprises.User",
         on_delete=models.SET_NULL,
@@ -420,12 +437,26 @@ class Subscription(TimeStampedModel):
     def recipient_list(self) -> list[str]:
         return [line for line in self.recipients.split() if line]
 
+    @property
+    def state(self) -> str:
+        """What the subscription list shows: active, stopped, awaiting approval, or stopped with its
+        owner's account."""
+        if not self.active:
+            return "stopped"
+        if self.created_by_id and not self.created_by.is_active:
+            return "owner_inactive"
+        if self.pending_approval:
+            return "pending"
+        return "active"
+
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    # Its subscription stopped (or lost its approval or its owner) before the e-mail went.
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Delivery(TimeStampedModel):

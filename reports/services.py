@@ -1,18 +1,25 @@
 """Business actions of the reports app: request a PDF report (the row first, then the task, on
 commit) and render one (called by the Celery task and the render_report command)."""
 
+import datetime
 import hashlib
 import logging
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Exists, F, Max, OuterRef, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
 from enterprises.models import Enterprise, Region
 
 from . import pdf, rollups
-from .models import Report, ReportStatus, ReportType
+from .models import Delivery, Report, ReportStatus, ReportType
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +62,7 @@ def report_request(
         latest.save(update_fields=["status", "error", "updated_at"])
         _enqueue(latest)
         return latest, True
+    _check_quota(user)
     version = (same.aggregate(latest=Max("version"))["latest"] or 0) + 1
     try:
         with transaction.atomic():
@@ -77,10 +85,56 @@ def report_request(
     return report, True
 
 
+class QuotaExceeded(ValidationError):
+    """The user has ordered as many renders as REPORTS_ORDERS_PER_HOUR allows."""
+
+
+def _check_quota(user) -> None:
+    """Every report or new version a person orders counts against REPORTS_ORDERS_PER_HOUR; one
+    already made is shown without counting, and the schedule's own renders (no user) are not
+    limited. The rows themselves are the record: no counter to lose when the cache is down."""
+    if user is None:
+        return
+    limit = settings.REPORTS_ORDERS_PER_HOUR
+    since = timezone.now() - datetime.timedelta(hours=1)
+    recent = list(
+        Report.objects.filter(requested_by=user, created_at__gte=since)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(recent) >= limit:
+        free_at = timezone.localtime(recent[-1] + datetime.timedelta(hours=1))
+        raise QuotaExceeded(
+            _("You have ordered %(limit)s reports in the last hour, the most allowed. Try again at %(time)s.")
+            % {"limit": limit, "time": f"{free_at:%H:%M}"},
+            code="quota",
+        )
+
+
+# What sending a task raises when the broker (Redis) cannot be reached.
+BROKER_UNREACHABLE = (KombuOperationalError, RedisError, OSError)
+
+
 def _enqueue(report: Report) -> None:
     from .tasks import render_report
 
     render_report.delay_on_commit(report.pk)
+
+
+def report_latest(*, type: str, scope: Enterprise | Region | None, period: pdf.ReportPeriod, language: str):
+    """The newest version of a report, if any."""
+    key = scope_key(
+        type=type,
+        enterprise=scope if type == ReportType.ENTERPRISE else None,
+        region=scope if type == ReportType.REGION else None,
+    )
+    return (
+        Report.objects.filter(
+            type=type, scope_key=key, period_start=period.start, period_end=period.end, language=language
+        )
+        .order_by("-version")
+        .first()
+    )
 
 
 def report_render(*, report: Report) -> Report:
@@ -156,3 +210,40 @@ def _enterprise_ids(report: Report) -> list[int]:
     if report.type == ReportType.REGION:
         return list(Enterprise.objects.filter(region=report.region_id).values_list("pk", flat=True))
     return []
+
+
+def reports_prune(*, now: datetime.datetime | None = None, batch: int = 200) -> int:
+    """Delete old versions of reports, their files too: of each report (type, scope, period,
+    language) the newest REPORTS_KEEP_VERSIONS versions stay whatever their age; older ones go once
+    they are REPORTS_VERSION_MAX_AGE_DAYS old and finished. A version some delivery sent stays: the
+    delivery is the record of what was sent. Returns the number deleted (at most ``batch``)."""
+    now = now or timezone.now()
+    newest_first = Window(
+        RowNumber(),
+        partition_by=[F("type"), F("scope_key"), F("period_start"), F("period_end"), F("language")],
+        order_by=F("version").desc(),
+    )
+    superseded = (
+        Report.objects.annotate(rank=newest_first)
+        .filter(rank__gt=settings.REPORTS_KEEP_VERSIONS)
+        .values_list("pk", flat=True)
+    )
+    candidates = list(
+        Report.objects.filter(
+            pk__in=list(superseded),
+            created_at__lt=now - datetime.timedelta(days=settings.REPORTS_VERSION_MAX_AGE_DAYS),
+            status__in=[ReportStatus.READY, ReportStatus.FAILED],
+        )
+        .exclude(Exists(Delivery.objects.filter(report=OuterRef("pk"))))
+        .order_by("created_at")[:batch]
+    )
+    with transaction.atomic():
+        for report in candidates:
+            name, storage = report.file.name, report.file.storage
+            report.delete()
+            if name:
+                # Only once the row is gone for good: a rolled-back delete keeps its file.
+                transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+    if candidates:
+        logger.info("Pruned %s old report versions", len(candidates))
+    return len(candidates)

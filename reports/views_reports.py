@@ -6,6 +6,7 @@ import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -92,20 +93,33 @@ def _request_form(request, kind, scope, recent, **context):
     if request.method == "POST":
         form = ReportRequestForm(request.POST)
         if form.is_valid():
-            # A repeated "Render again" must not queue a second render: the key answers it.
-            report, _created = create_once(
-                request,
-                form,
-                lambda: services.report_request(
-                    type=kind,
-                    scope=scope,
-                    period=form.period(),
-                    language=form.cleaned_data["language"],
-                    user=request.user,
-                    regenerate=form.cleaned_data["regenerate"],
-                )[0],
-            )
-            return redirect("reports:report_detail", pk=report.pk)
+            order = {
+                "type": kind,
+                "scope": scope,
+                "period": form.period(),
+                "language": form.cleaned_data["language"],
+            }
+            try:
+                # A repeated "Render again" must not queue a second render: the key answers it.
+                report, _created = create_once(
+                    request,
+                    form,
+                    lambda: services.report_request(
+                        **order, user=request.user, regenerate=form.cleaned_data["regenerate"]
+                    )[0],
+                )
+            except services.QuotaExceeded as error:
+                form.add_error(None, error)
+            except services.BROKER_UNREACHABLE:
+                # The row was committed before the task was sent: the reconciler queues it once
+                # the broker is back (reports.delivery.reconcile).
+                report = services.report_latest(**order)
+                messages.warning(
+                    request, _("The report is queued; rendering will start when the task queue is back.")
+                )
+                return redirect("reports:report_detail", pk=report.pk)
+            else:
+                return redirect("reports:report_detail", pk=report.pk)
     else:
         # The last whole month by default: the current one is still running.
         last_month = add_months(first_of_month(timezone.localdate()), -1)

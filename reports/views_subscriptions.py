@@ -123,7 +123,7 @@ def subscription_new(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        _subscription, created = create_once(
+        subscription, created = create_once(
             request,
             form,
             lambda: delivery.subscription_create(
@@ -136,7 +136,20 @@ def subscription_new(request):
                 user=request.user,
             ),
         )
-        if created:
+        if created and subscription.pending_approval:
+            outside = delivery.recipients_outside(
+                subscription.recipient_list, enterprise=subscription.enterprise
+            )
+            messages.warning(
+                request,
+                _(
+                    "Subscribed, but these addresses are outside the enterprise's and the ministry's "
+                    "domains: %(addresses)s. Nothing is sent until an administrator approves the "
+                    "subscription."
+                )
+                % {"addresses": ", ".join(outside)},
+            )
+        elif created:
             messages.success(
                 request, _("Subscribed. The next report is sent on the morning after its period ends.")
             )

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over REQUEST_MAX_BYTES is refused before anything reads it.
+    "riskpilot.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -208,7 +210,16 @@ if PRIVATE_STORAGE == "s3":
 
 # Uploads bigger than this are refused by the forms that take files (evidence photos, imports).
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest request body of any kind: the largest upload plus room for the form's other fields.
+# riskpilot.middleware answers 413 to anything bigger before a byte of it is read (without this,
+# Django writes a 600 MB multipart body to the temporary folder before any form sees it); the
+# reverse proxy's client_max_body_size is set from the same variable (deploy/nginx).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=MAX_UPLOAD_BYTES + 1024 * 1024)
+# Non-file fields held in memory; files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file,
+# which the limit above keeps bounded too.
+DATA_UPLOAD_MAX_MEMORY_SIZE = min(5 * 1024 * 1024, REQUEST_MAX_BYTES)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default="") or None
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -216,7 +227,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Redis, Celery, cache ---------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis that is down or hung makes pages compute their figures instead of failing
+    # (riskpilot/cache.py); the short time-outs keep a hung one from holding up every request.
+    CACHES = {
+        "default": {
+            "BACKEND": "riskpilot.cache.FailSafeRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -240,15 +259,32 @@ CELERY_TASK_ROUTES = {"reports.tasks.render_report": {"queue": "pdf"}}
 
 # Subscribed reports by e-mail (reports.delivery). A failed send is tried again after
 # base × 2^(n-1) seconds, capped at 30 minutes: every wait stays below the broker's visibility
-# timeout, so a retry is never mistaken for a lost task. After the last attempt the delivery is
-# marked failed and the ADMINS are told.
+# timeout, so a retry is never mistaken for a lost task. After the last of these quick attempts
+# the delivery is marked failed (listed on the admin index and counted by /health/, the ADMINS
+# are mailed) and the reconciler keeps trying it, the wait doubling up to
+# REPORTS_DELIVERY_MAX_BACKOFF, until REPORTS_DELIVERY_GIVE_UP_AFTER seconds after its first
+# attempt: an SMTP outage of a day loses no report. Then it is given up (the admins can still
+# send it again from the admin site).
 REPORTS_DELIVERY_RETRY_BASE = env.int("REPORTS_DELIVERY_RETRY_BASE", default=60)
 REPORTS_DELIVERY_MAX_ATTEMPTS = env.int("REPORTS_DELIVERY_MAX_ATTEMPTS", default=6)
+REPORTS_DELIVERY_MAX_BACKOFF = env.int("REPORTS_DELIVERY_MAX_BACKOFF", default=4 * 60 * 60)
+REPORTS_DELIVERY_GIVE_UP_AFTER = env.int("REPORTS_DELIVERY_GIVE_UP_AFTER", default=24 * 60 * 60)
 # The reconciler re-queues a report or delivery that has not moved for this long (seconds)...
 REPORTS_RECONCILE_GRACE = env.int("REPORTS_RECONCILE_GRACE", default=600)
 # ...and a render that has run longer than the render task's hard time limit (300 s) can only
 # belong to a worker that died.
 REPORTS_RENDER_STALE_AFTER = env.int("REPORTS_RENDER_STALE_AFTER", default=360)
+# Report e-mails go without approval only to these domains (and their subdomains) and, for an
+# enterprise's report, to the domains of that enterprise's users; any other recipient makes the
+# subscription wait for an administrator's approval in the admin site.
+REPORTS_RECIPIENT_DOMAINS = env.list("REPORTS_RECIPIENT_DOMAINS", default=["mintrud.gov.ru", "rosmintrud.ru"])
+# Reports (and new versions) one person may order in an hour; each costs a PDF render.
+REPORTS_ORDERS_PER_HOUR = env.int("REPORTS_ORDERS_PER_HOUR", default=10)
+# Retention: of each report (type, scope, period, language) the newest REPORTS_KEEP_VERSIONS
+# versions are kept; older ones are deleted, file included, once REPORTS_VERSION_MAX_AGE_DAYS old,
+# unless a delivery records sending them (reports.delivery.reports_prune, run by the reconciler).
+REPORTS_KEEP_VERSIONS = env.int("REPORTS_KEEP_VERSIONS", default=3)
+REPORTS_VERSION_MAX_AGE_DAYS = env.int("REPORTS_VERSION_MAX_AGE_DAYS", default=30)
 # Subscriptions fanned out per task: many small tasks, never one giant one.
 REPORTS_FAN_OUT_BATCH = 100
 
@@ -283,6 +319,12 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind the reverse proxy of docker-compose.yml (deploy/nginx) every request comes from the
+# proxy's address: BEHIND_PROXY=true takes the client's from the X-Real-IP header the proxy sets
+# (riskpilot.middleware.client_ip). Never set it without a proxy that overwrites that header,
+# or anyone could choose the address their failed logins are counted against.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+AXES_CLIENT_IP_CALLABLE = "riskpilot.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 

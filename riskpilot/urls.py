@@ -12,6 +12,7 @@ admin.site.index_title = _("Risk registers of the pilot")
 
 urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
+    path("health/", views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

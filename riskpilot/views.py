@@ -1,10 +1,12 @@
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.core.cache import cache
+from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from enterprises.models import ENTERPRISE_ROLES
+from reports import delivery
 
 
 @never_cache
@@ -13,6 +15,34 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def health(request):
+    """For monitoring: the database and the cache, and the work that is owed — report e-mails not
+    delivered, reports waiting. Counts only: no names, addresses or settings, so it may be public.
+    503 when the database does not answer; a dead cache only degrades (pages compute instead)."""
+    from reports.models import Report, ReportStatus
+
+    body = {"status": "ok", "database": "ok", "cache": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        body["deliveries"] = delivery.delivery_counts()
+        body["reports"] = {
+            "queued": Report.objects.filter(status__in=[ReportStatus.QUEUED, ReportStatus.RENDERING]).count(),
+            "failed": Report.objects.filter(status=ReportStatus.FAILED).count(),
+        }
+    except DatabaseError:
+        body.update(status="error", database="unavailable")
+    ping = getattr(cache, "ping", None)
+    if ping is not None and not ping():
+        body["cache"] = "unavailable"
+        if body["status"] == "ok":
+            body["status"] = "degraded"
+    if body["status"] == "ok" and body["deliveries"]["failed"]:
+        body["status"] = "degraded"
+    return JsonResponse(body, status=503 if body["database"] != "ok" else 200)
 
 
 @login_required

@@ -166,3 +166,10 @@ def federal(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(autouse=True)
+def example_recipients_allowed(settings):
+    # Test e-mails go to example.org; the approval of other domains has tests of its own
+    # (tests/reports/test_subscriptions.py).
+    settings.REPORTS_RECIPIENT_DOMAINS = [*settings.REPORTS_RECIPIENT_DOMAINS, "example.org"]

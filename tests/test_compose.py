@@ -17,7 +17,7 @@ def command(name: str) -> str:
     return " ".join(value) if isinstance(value, list) else value
 
 
-@pytest.mark.parametrize("name", ["postgres", "redis", "web", "worker", "worker-pdf", "minio"])
+@pytest.mark.parametrize("name", ["postgres", "redis", "web", "worker", "worker-pdf", "minio", "proxy"])
 def test_long_running_services_are_health_checked(name):
     assert SERVICES[name]["healthcheck"]["test"]
 
@@ -50,3 +50,32 @@ def test_web_and_workers_share_the_private_files():
 
 def test_the_smtp_catcher_is_for_staging_only():
     assert SERVICES["mailpit"]["profiles"] == ["staging"]
+
+
+def test_only_the_proxy_is_published_and_it_terminates_tls():
+    proxy = SERVICES["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert {"80:80", "443:443"} <= set(proxy["ports"])
+    assert any(volume.endswith(":/etc/nginx/certs:ro") for volume in proxy["volumes"])
+    assert any(
+        volume.startswith("./deploy/nginx/") and ":/etc/nginx/templates/" in volume
+        for volume in proxy["volumes"]
+    )
+    # Everything else is reachable from the host alone (127.0.0.1), if at all.
+    for name, service in SERVICES.items():
+        if name != "proxy":
+            assert all(port.startswith("127.0.0.1:") for port in service.get("ports", [])), name
+
+
+def test_the_proxy_serves_the_static_files_collected_by_a_one_shot_service():
+    assert "collectstatic" in command("static")
+    assert SERVICES["static"]["restart"] == "no"
+    static_root = SERVICES["static"]["environment"]["STATIC_ROOT"]
+    assert f"static-files:{static_root}" in SERVICES["static"]["volumes"]
+    assert f"static-files:{static_root}:ro" in SERVICES["proxy"]["volumes"]
+    assert SERVICES["proxy"]["depends_on"]["static"]["condition"] == "service_completed_successfully"
+
+
+def test_the_application_trusts_the_proxys_address_header():
+    for name in ("web", "worker", "worker-pdf", "beat"):
+        assert SERVICES[name]["environment"]["BEHIND_PROXY"] == "true", name

@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 from riskpilot.celery import app
 
@@ -14,7 +15,8 @@ def test_cache_round_trips_through_redis():
     cache = caches["default"]
     cache.set(key, {"level": 5}, timeout=30)
     assert cache.get(key) == {"level": 5}
-    assert type(cache).__name__ == "RedisCache"
+    # Django's Redis backend, made to degrade when Redis is down (riskpilot/cache.py).
+    assert isinstance(cache, RedisCache)
     cache.delete(key)
 
 

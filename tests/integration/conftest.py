@@ -7,6 +7,7 @@ what a test writes is committed and the worker sees it). Their logs land in the 
 are printed when a wait times out.
 """
 
+import asyncio
 import email
 import os
 import signal
@@ -103,12 +104,16 @@ def redis_server(tmp_path):
 
 
 class MailSink:
-    """aiosmtpd handler: keeps every message; refuses the recipients listed in ``refused``."""
+    """aiosmtpd handler: keeps every message; refuses the recipients listed in ``refused``. While
+    ``hold_data`` is set it keeps a message it has received but does not answer yet (a sender
+    killed in that moment never learns that the message went)."""
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
         self.refused: set[str] = set()
         self.refusals = 0
+        self.hold_data = False
+        self.controller = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refused:
@@ -121,20 +126,32 @@ class MailSink:
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)
+        while self.hold_data:
+            await asyncio.sleep(0.1)
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list:
         return [message for message in self.messages if address in message["X-Envelope-To"]]
 
+    def start(self, port: int) -> None:
+        self.controller = Controller(self, hostname="127.0.0.1", port=port)
+        self.controller.start()
+        self.url = f"smtp://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        """The mail server goes away: its port refuses connections until start() again."""
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
 
 @pytest.fixture
 def smtp_server():
     sink = MailSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    sink.url = f"smtp://127.0.0.1:{controller.port}"
+    sink.start(free_port())
     yield sink
-    controller.stop()
+    sink.hold_data = False
+    sink.stop()
 
 
 # --- Celery processes -----------------------------------------------------------------------------
@@ -228,6 +245,8 @@ class Services:
             REPORTS_RECONCILE_GRACE="3",
             REPORTS_RENDER_STALE_AFTER="5",
             REPORTS_DELIVERY_MAX_ATTEMPTS="3",
+            # After the quick retries the reconciler tries a failed delivery every 4 s, not hours.
+            REPORTS_DELIVERY_MAX_BACKOFF="4",
             PYTHONUNBUFFERED="1",
         )
         return env
@@ -306,3 +325,55 @@ def services(redis_server, smtp_server, tmp_path, reference_data):
     running.stop_all()
     # The worker's persistent connections must be gone before pytest-django flushes the database.
     connection.close()
+
+
+# --- make faults: the fault scenarios and their table -------------------------------------------------
+# A test marked @pytest.mark.fault(scenario, expected) (registered in pyproject.toml) is one of
+# the scenarios `make faults` runs (and `make test` leaves out); it records what it saw with the
+# ``observe`` fixture, and the run ends with a table: scenario, expected, observed, result.
+
+
+@pytest.fixture
+def observe(request):
+    """observe("1 e-mail", ...): what the scenario saw, for the table."""
+    notes = request.node.stash.setdefault(OBSERVED, [])
+    return notes.append
+
+
+OBSERVED = pytest.StashKey[list]()
+RESULTS: list[tuple[str, str, str, str]] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    marker = item.get_closest_marker("fault")
+    if marker and (report.when == "call" or (report.when == "setup" and not report.passed)):
+        scenario, expected = marker.args
+        observed = "; ".join(item.stash.get(OBSERVED, [])) or "-"
+        if report.failed:
+            crash = getattr(report.longrepr, "reprcrash", None)
+            message = crash.message.splitlines()[0] if crash else "failed"
+            observed = f"{observed} | {message[:150]}"
+        RESULTS.append((scenario, expected, observed, report.outcome.upper()))
+    return report
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not RESULTS:
+        return
+    headers = ("scenario", "expected", "observed", "result")
+    widths = [max(len(row[i]) for row in [headers, *RESULTS]) for i in range(4)]
+    line = "+" + "+".join("-" * (width + 2) for width in widths) + "+"
+    terminalreporter.section("fault scenarios")
+
+    def write(row):
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        terminalreporter.write_line("| " + " | ".join(cells) + " |")
+
+    terminalreporter.write_line(line)
+    write(headers)
+    terminalreporter.write_line(line)
+    for row in RESULTS:
+        write(row)
+    terminalreporter.write_line(line)

@@ -4,6 +4,7 @@ the PDF from PostgreSQL through a real Redis and mails it to an SMTP server list
 worker is killed in the middle of a render."""
 
 import io
+import time
 
 import pytest
 from django.core.management import call_command
@@ -74,8 +75,9 @@ def test_the_schedule_delivers_the_report_by_e_mail(services, smtp_server, subsc
     assert (sent.status, sent.attempts) == (DeliveryStatus.SENT, 1)
 
 
+@pytest.mark.fault("SMTP refuses the recipient", "3 quick attempts, delivery failed, admins mailed")
 def test_a_refusing_mail_server_is_retried_then_the_failure_is_shown_and_admins_told(
-    services, smtp_server, subscription
+    services, smtp_server, subscription, observe
 ):
     smtp_server.refused.add(RECIPIENT)
     services.worker()
@@ -92,6 +94,8 @@ def test_a_refusing_mail_server_is_retried_then_the_failure_is_shown_and_admins_
     assert "SMTPRecipientsRefused" in failed.error
     services.wait_until(lambda: smtp_server.to("admin@riskpilot.test"), timeout=30, what="the admins' notice")
     assert not smtp_server.to(RECIPIENT)
+    notices = len(smtp_server.to("admin@riskpilot.test"))
+    observe(f"{failed.attempts} attempts, {failed.status}, admins' notices: {notices}")
 
     client = Client()
     client.force_login(UserFactory(username="federal_it", role=Role.FEDERAL_REVIEWER))
@@ -99,8 +103,9 @@ def test_a_refusing_mail_server_is_retried_then_the_failure_is_shown_and_admins_
     assert "SMTPRecipientsRefused" in page and "text-bg-danger" in page
 
 
+@pytest.mark.fault("Redis restart (queue lost)", "the reconciler re-queues: 1 e-mail")
 def test_a_redis_restart_between_schedule_and_delivery_loses_nothing(
-    services, smtp_server, redis_server, subscription
+    services, smtp_server, redis_server, subscription, observe
 ):
     # The schedule fires while no worker runs: the rows are written and the render is queued.
     services.manage("send_due_reports", "--date", TODAY)
@@ -114,6 +119,7 @@ def test_a_redis_restart_between_schedule_and_delivery_loses_nothing(
     services.beat()  # the reconciler finds the row that is owed and queues it again
     services.wait_until(lambda: smtp_server.to(RECIPIENT), timeout=150, what="the e-mail after the restart")
     services.wait_until(lambda: delivery_status() == DeliveryStatus.SENT, timeout=30, what="the sent mark")
+    observe(f"queue after restart: 0; e-mails: {len(smtp_server.to(RECIPIENT))}")
     assert len(smtp_server.to(RECIPIENT)) == 1
 
 
@@ -122,8 +128,9 @@ def status_of(report) -> str:
     return report.status
 
 
+@pytest.mark.fault("worker SIGKILL mid-render", "1 report v1, 2 render attempts, 1 file, 1 e-mail")
 def test_a_worker_killed_mid_render_leaves_a_report_completed_exactly_once(
-    services, smtp_server, subscription
+    services, smtp_server, subscription, observe
 ):
     """SIGKILL while the PDF is being rendered: no acknowledgement reaches Redis and the row stays
     "rendering". A new worker, with the reconciler on beat, finishes it: one file, one e-mail."""
@@ -144,9 +151,81 @@ def test_a_worker_killed_mid_render_leaves_a_report_completed_exactly_once(
 
     services.wait_until(lambda: delivery_status() == DeliveryStatus.SENT, timeout=30, what="the sent mark")
     report.refresh_from_db()
+    files = list((services.private_root / "reports").rglob("*.pdf"))
+    observe(
+        f"{Report.objects.count()} report v{report.version}, {report.attempts} render attempts, "
+        f"{len(files)} file, {len(smtp_server.to(RECIPIENT))} e-mail"
+    )
     assert (report.status, report.version, report.attempts) == (ReportStatus.READY, 1, 2)
     assert Report.objects.count() == 1
     files = list((services.private_root / "reports").rglob("*.pdf"))
     assert [path.name for path in files] == [report.file_name]
     assert len(smtp_server.to(RECIPIENT)) == 1
     assert Delivery.objects.get().attempts == 1
+
+
+SECOND = "ot@salt-mine.example.org"
+
+
+@pytest.mark.fault(
+    "SMTP down, then up", "failed after the quick retries, retried by the reconciler: each e-mail once"
+)
+def test_an_smtp_outage_longer_than_the_quick_retries_loses_no_report(
+    services, smtp_server, subscription, salt_mine, observe
+):
+    delivery.subscription_create(
+        type=ReportType.ENTERPRISE, enterprise=salt_mine, frequency=Frequency.MONTHLY, language="ru",
+        recipients=SECOND, user=None,
+    )  # fmt: skip
+    port = int(smtp_server.url.rsplit(":", 1)[1])
+    smtp_server.stop()
+    services.worker()
+    services.beat()
+    services.call("reports.tasks.fan_out_subscriptions", kwargs=f'{{"today": "{TODAY}"}}')
+
+    # Every quick retry used up, and the reconciler has tried again at least once, still down.
+    services.wait_until(
+        lambda: Delivery.objects.filter(status=DeliveryStatus.FAILED, attempts__gte=4).count() == 2,
+        timeout=180,
+        what="both deliveries to fail past the quick retries",
+    )
+    attempts_while_down = sorted(Delivery.objects.values_list("attempts", flat=True))
+    smtp_server.start(port)
+
+    services.wait_until(
+        lambda: Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 2,
+        timeout=120,
+        what="both deliveries to be sent once the mail server is back",
+    )
+    # A few more reconciler sweeps send nothing twice.
+    time.sleep(4)
+    observe(
+        f"attempts while down: {attempts_while_down}; e-mails: {len(smtp_server.to(RECIPIENT))} + "
+        f"{len(smtp_server.to(SECOND))}"
+    )
+    assert len(smtp_server.to(RECIPIENT)) == 1 and len(smtp_server.to(SECOND)) == 1
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.fault(
+    "worker SIGKILL during SMTP DATA", "at-least-once: the e-mail arrives twice, attempt 1 interrupted"
+)
+def test_a_worker_killed_during_data_sends_again_at_least_once(services, smtp_server, subscription, observe):
+    """The mail server has the message but the worker dies before hearing "250": nothing can tell
+    whether it went, so the reconciler sends it again. Delivery is at-least-once by design
+    (README, "Subscriptions and delivery by e-mail"): a duplicate is better than a lost report."""
+    smtp_server.hold_data = True
+    first = services.worker("first")
+    services.call("reports.tasks.fan_out_subscriptions", kwargs=f'{{"today": "{TODAY}"}}')
+    services.wait_until(lambda: smtp_server.to(RECIPIENT), timeout=120, what="the message to reach DATA")
+    first.kill()
+    smtp_server.hold_data = False
+    assert delivery_status() == DeliveryStatus.SENDING
+
+    services.worker("second")
+    services.beat()
+    services.wait_until(lambda: delivery_status() == DeliveryStatus.SENT, timeout=60, what="the second send")
+    outcomes = list(Delivery.objects.get().attempt_log.values_list("outcome", flat=True))
+    observe(f"e-mails: {len(smtp_server.to(RECIPIENT))}; attempts: {', '.join(outcomes)}")
+    assert len(smtp_server.to(RECIPIENT)) == 2
+    assert outcomes == ["interrupted", "sent"]

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.files.storage import FileSystemStorage
 from django.core.mail.backends.locmem import EmailBackend
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -74,6 +75,8 @@ class FlakySMTP(EmailBackend):
     def send_messages(self, messages):
         if FlakySMTP.failures > 0:
             FlakySMTP.failures -= 1
+            if self.fail_silently:  # as Django's SMTP backend does
+                return 0
             raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
         return super().send_messages(messages)
 
@@ -408,3 +411,189 @@ def test_subscription_scopes_match_the_reports_people_may_see(
     assert seen(reviewer_region) == {a, region}
     assert seen(reviewer_other_region) == {c}
     assert seen(federal) == {a, c, region, everything}
+
+
+# --- After the quick retries: an SMTP outage loses nothing --------------------------------------------
+# After the quick retries the reconciler keeps trying a failed delivery with growing waits for a
+# day, then gives up and records it; the admin site lists failed deliveries and sends them again;
+# the report page says only what is true.
+
+
+@pytest.fixture
+def sends(monkeypatch):
+    queued = []
+    monkeypatch.setattr(tasks.deliver_report, "delay", lambda pk: queued.append(pk))
+    monkeypatch.setattr(tasks.deliver_report, "delay_on_commit", lambda pk: queued.append(pk))
+    return queued
+
+
+def fail_quick_retries(waiting):
+    for _ in range(3):  # REPORTS_DELIVERY_MAX_ATTEMPTS in these tests
+        with pytest.raises(delivery.DeliveryFailed):
+            delivery.delivery_send(delivery_id=waiting.pk)
+    waiting.refresh_from_db()
+    return waiting
+
+
+def due_now(waiting):
+    Delivery.objects.filter(pk=waiting.pk).update(
+        next_attempt_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+
+
+def reconcile(capture):
+    with capture(execute=True):
+        return delivery.reconcile()
+
+
+def test_after_the_quick_retries_the_reconciler_keeps_trying_until_the_mail_goes(
+    waiting, flaky_smtp, sends, django_capture_on_commit_callbacks
+):
+    flaky_smtp.failures = 5  # the quick retries, one reconciler retry, and the admins' notice
+    failed = fail_quick_retries(waiting)
+    assert failed.status == DeliveryStatus.FAILED
+    wait = failed.next_attempt_at - timezone.now()
+    assert datetime.timedelta(seconds=230) < wait <= datetime.timedelta(seconds=240)  # 60 × 2²
+
+    # Not due yet: left alone.
+    assert reconcile(django_capture_on_commit_callbacks)["retried"] == 0 and sends == []
+
+    due_now(failed)
+    assert reconcile(django_capture_on_commit_callbacks)["retried"] == 1 and sends == [failed.pk]
+    with pytest.raises(delivery.DeliveryFailed):
+        delivery.delivery_send(delivery_id=failed.pk)
+    failed.refresh_from_db()
+    # The wait doubles.
+    assert failed.status == DeliveryStatus.FAILED and failed.attempts == 4
+    assert failed.next_attempt_at - timezone.now() > datetime.timedelta(seconds=470)
+
+    due_now(failed)
+    reconcile(django_capture_on_commit_callbacks)
+    assert delivery.delivery_send(delivery_id=failed.pk).status == DeliveryStatus.SENT
+    assert [message.to for message in mail.outbox] == [["ot@example.org"]]
+
+
+def test_retries_go_on_for_a_day_then_the_delivery_is_given_up_and_the_admins_told(
+    waiting, flaky_smtp, sends, settings, django_capture_on_commit_callbacks
+):
+    flaky_smtp.failures = 5  # the mail server is back for the final notice only
+    failed = fail_quick_retries(waiting)
+    first = failed.attempt_log.get(number=1)
+    # Even the last wait before the give-up time ends on it, not after.
+    almost = timezone.now() - datetime.timedelta(seconds=settings.REPORTS_DELIVERY_GIVE_UP_AFTER - 100)
+    failed.attempt_log.filter(pk=first.pk).update(started_at=almost)
+    assert delivery.later_attempt_at(failed, timezone.now()) <= almost + datetime.timedelta(days=1)
+    assert settings.REPORTS_DELIVERY_GIVE_UP_AFTER >= 24 * 60 * 60
+
+    failed.attempt_log.filter(pk=first.pk).update(
+        started_at=timezone.now() - datetime.timedelta(days=1, seconds=1)
+    )
+    due_now(failed)
+    reconcile(django_capture_on_commit_callbacks)
+    with pytest.raises(delivery.DeliveryFailed):
+        delivery.delivery_send(delivery_id=failed.pk)
+    failed.refresh_from_db()
+    assert (failed.status, failed.next_attempt_at) == (DeliveryStatus.FAILED, None)
+    # Given up: the reconciler does not take it again.
+    sends.clear()
+    assert reconcile(django_capture_on_commit_callbacks)["retried"] == 0 and sends == []
+    (notice,) = mail.outbox
+    assert notice.to == ["admin@riskpilot.test"] and "given up" in notice.body
+
+
+# --- The admin site ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def given_up(waiting, flaky_smtp):
+    flaky_smtp.failures = 99
+    failed = fail_quick_retries(waiting)
+    Delivery.objects.filter(pk=failed.pk).update(next_attempt_at=None)
+    return failed
+
+
+def test_the_admin_index_lists_failed_deliveries(client, admin_user, given_up):
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert 'id="failed-deliveries"' in page
+    assert "ot@example.org" in page and "SMTPServerDisconnected" in page
+    assert reverse("admin:reports_delivery_change", args=[given_up.pk]) in page
+
+
+def test_the_admin_index_shows_no_list_when_nothing_failed(client, admin_user, waiting):
+    client.force_login(admin_user)
+    assert 'id="failed-deliveries"' not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_an_admin_sends_selected_failed_deliveries_again(client, admin_user, given_up, sends, flaky_smtp):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:reports_delivery_changelist"),
+        {"action": "retry_selected", "_selected_action": [given_up.pk]},
+    )
+    assert response.status_code == 302
+    given_up.refresh_from_db()
+    assert given_up.status == DeliveryStatus.PENDING and sends == [given_up.pk]
+    flaky_smtp.failures = 0
+    assert delivery.delivery_send(delivery_id=given_up.pk).status == DeliveryStatus.SENT
+
+
+def test_an_admin_sends_all_failed_deliveries_again(client, admin_user, given_up, sends):
+    client.force_login(admin_user)
+    changelist = client.get(reverse("admin:reports_delivery_changelist")).content.decode()
+    retry_all = reverse("admin:reports_delivery_retry_failed")
+    assert retry_all in changelist
+    assert client.get(retry_all).status_code == 403  # a GET changes nothing
+    assert client.post(retry_all).status_code == 302
+    assert Delivery.objects.get().status == DeliveryStatus.PENDING and sends == [given_up.pk]
+
+
+def test_a_delivery_whose_report_failed_to_render_is_rendered_again(admin_user, given_up, monkeypatch):
+    renders = []
+    monkeypatch.setattr(tasks.render_report, "delay_on_commit", lambda pk: renders.append(pk))
+    Report.objects.filter(pk=given_up.report_id).update(status=ReportStatus.FAILED)
+    assert delivery.deliveries_retry(deliveries=[given_up]) == 1
+    assert Report.objects.get().status == ReportStatus.QUEUED and renders == [given_up.report_id]
+
+
+def test_staff_without_the_permission_cannot_retry(client, given_up, sends):
+    from enterprises.models import Role
+    from tests.factories import UserFactory
+
+    clerk = UserFactory(username="clerk", role=Role.FEDERAL_REVIEWER, is_staff=True)
+    client.force_login(clerk)
+    assert client.post(reverse("admin:reports_delivery_retry_failed")).status_code == 403
+    assert Delivery.objects.get().status == DeliveryStatus.FAILED and sends == []
+
+
+# --- What the report page says ------------------------------------------------------------------------
+
+
+def test_the_report_page_says_when_the_next_attempt_is_and_claims_no_notice(
+    client, federal, waiting, flaky_smtp
+):
+    flaky_smtp.failures = 99
+    failed = fail_quick_retries(waiting)
+    client.force_login(federal)
+    page = client.get(reverse("reports:report_detail", args=[failed.report_id])).content.decode()
+    assert "администраторы уведомлены" not in page
+    assert "Будет отправлено повторно автоматически" in page
+    assert timezone.localtime(failed.next_attempt_at).strftime("%d.%m.%Y %H:%M") in page
+
+    Delivery.objects.filter(pk=failed.pk).update(next_attempt_at=None)
+    page = client.get(reverse("reports:report_detail", args=[failed.report_id])).content.decode()
+    assert "Автоматические попытки прекращены" in page
+
+
+def test_a_delivery_whose_owner_was_deactivated_meanwhile_is_cancelled_not_sent(
+    waiting, manager_a, flaky_smtp
+):
+    Subscription.objects.filter(pk=waiting.subscription_id).update(created_by=manager_a)
+    manager_a.is_active = False
+    manager_a.save()
+
+    cancelled = delivery.delivery_send(delivery_id=waiting.pk)
+
+    assert cancelled.status == DeliveryStatus.CANCELLED and cancelled.attempts == 0
+    assert mail.outbox == []
+    assert delivery.delivery_counts() == {"pending": 0, "failed": 0, "failed_given_up": 0}

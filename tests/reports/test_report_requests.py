@@ -224,3 +224,45 @@ def test_command_refuses_bad_input(arguments, tmp_path, db):
     with pytest.raises(CommandError):
         call_command("render_report", *arguments, "--output", str(tmp_path / "x.pdf"))
     assert not Report.objects.exists()
+
+
+# --- Retention --------------------------------------------------------------------------------------
+
+
+def test_old_versions_are_pruned_with_their_files_keeping_the_newest_and_the_delivered(
+    enterprise_a, period, queued, settings, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from reports import delivery
+    from reports.models import Delivery, Frequency
+
+    settings.REPORTS_KEEP_VERSIONS = 2
+    settings.REPORTS_VERSION_MAX_AGE_DAYS = 30
+    versions = [request(enterprise_a, period, regenerate=True)[0] for _ in range(5)]
+    for report in versions:
+        report.file.save(report.file_name, ContentFile(b"%PDF-1.7\n"), save=False)
+        report.status = ReportStatus.READY
+        report.save()
+    subscription = delivery.subscription_create(
+        type=ReportType.ENTERPRISE, enterprise=enterprise_a, frequency=Frequency.MONTHLY,
+        language="ru", recipients="ot@example.org", user=None,
+    )  # fmt: skip
+    Delivery.objects.create(subscription=subscription, report=versions[1], recipients="ot@example.org")
+    storage = versions[0].file.storage
+    names = [report.file.name for report in versions]
+    # Versions 1–3 are old; 4 and 5 are the newest two.
+    old = timezone.now() - timezone.timedelta(days=31)
+    Report.objects.filter(pk__in=[r.pk for r in versions[:3]]).update(created_at=old)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.reports_prune() == 2
+    # Version 2 was e-mailed: the delivery's record keeps it.
+    assert list(Report.objects.order_by("version").values_list("version", flat=True)) == [2, 4, 5]
+    assert [storage.exists(name) for name in names] == [False, True, False, True, True]
+
+    # A superseded version waits until it is old enough.
+    request(enterprise_a, period, regenerate=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.reports_prune() == 0
+    assert Report.objects.filter(pk=versions[3].pk).exists()

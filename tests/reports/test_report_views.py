@@ -11,10 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from enterprises.models import Role
 from reports import tasks
 from reports.models import Report, ReportStatus, ReportType
 from reports.rollups import add_months, first_of_month
-from tests.factories import EnterpriseFactory
+from tests.factories import EnterpriseFactory, UserFactory
 from tests.submission import with_key
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +265,27 @@ def test_archive_queries_do_not_grow_with_rows(client, region_a, federal):
         return len(queries)
 
     assert count_queries(5) == count_queries(50)
+
+
+# --- Quota ------------------------------------------------------------------------------------------
+
+
+def test_renders_ordered_per_hour_are_limited_per_user(
+    client, reviewer_region, enterprise_a, queued, settings
+):
+    settings.REPORTS_ORDERS_PER_HOUR = 3
+    client.force_login(reviewer_region)
+    url = reverse("reports:report_new", args=[enterprise_a.pk])
+    order = {"month": f"{last_month():%Y-%m}", "language": "ru", "regenerate": "on"}
+    assert [client.post(url, order).status_code for _ in range(3)] == [302, 302, 302]
+
+    refused = client.post(url, order)
+    assert refused.status_code == 200
+    assert "сколько разрешено (3)" in refused.content.decode()
+    assert Report.objects.count() == 3 and len(queued) == 3
+    # An existing report is still shown: only renders count.
+    shown = client.post(url, {"month": f"{last_month():%Y-%m}", "language": "ru"})
+    assert shown.status_code == 302 and Report.objects.count() == 3
+    # Another person has a quota of their own.
+    client.force_login(UserFactory(username="manager_x", role=Role.MANAGER, enterprise=enterprise_a))
+    assert client.post(url, order).status_code == 302 and Report.objects.count() == 4

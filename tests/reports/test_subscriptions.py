@@ -164,7 +164,7 @@ def test_the_report_page_shows_every_attempt_and_a_failure(client, federal, ente
     client.force_login(federal)
     page = client.get(url("reports:report_detail", failed.report.pk, lang="en")).content.decode()
     assert "E-mail deliveries" in page and "SMTPRecipientsRefused 550" in page and "Timeout" in page
-    assert "the administrators have been told" in page
+    assert "Automatic attempts have stopped" in page and "administrators have been told" not in page
     archive = client.get(url("reports:report_list", lang="en")).content.decode()
     assert "e-mail failed" in archive
 
@@ -197,3 +197,77 @@ def test_fuzzed_subscription_forms_never_fail_and_refusals_write_nothing(client,
             assert Subscription.objects.count() == before
 
     post()
+
+
+# --- Owners and recipients ----------------------------------------------------------------------------
+
+
+def test_a_deactivated_users_subscriptions_stop(client, manager_a, enterprise_a, federal):
+    from reports import delivery
+
+    client.force_login(manager_a)
+    client.post(url("reports:subscription_new"), form(enterprise=enterprise_a.pk))
+    subscription = Subscription.objects.get()
+    today = datetime.date(2026, 11, 25)
+    assert delivery.subscriptions_due(today) == [subscription.pk]
+
+    manager_a.is_active = False
+    manager_a.save()
+
+    assert delivery.subscriptions_due(today) == []
+    assert delivery.subscriptions_fan_out(subscription_ids=[subscription.pk], today=today) == 0
+    client.force_login(federal)
+    listing = client.get(url("reports:subscription_list")).content.decode()
+    assert "Остановлена" in listing and "Учётная запись, создавшая её, отключена" in listing
+
+
+def test_recipients_outside_the_allowed_domains_wait_for_an_administrator(
+    client, manager_a, enterprise_a, admin_user, settings
+):
+    from reports import delivery
+
+    settings.REPORTS_RECIPIENT_DOMAINS = ["mintrud.gov.ru"]
+    manager_a.email = "manager@salt-mine.ru"
+    manager_a.save()
+    client.force_login(manager_a)
+    recipients = "ot@salt-mine.ru\nanalyst@orenburg.mintrud.gov.ru\nleak@gmail.com"
+    response = client.post(
+        url("reports:subscription_new"), form(enterprise=enterprise_a.pk, recipients=recipients)
+    )
+    subscription = Subscription.objects.get()
+    assert subscription.pending_approval
+    listing = client.get(response["Location"]).content.decode()
+    assert "leak@gmail.com" in listing and "Ожидает одобрения администратора" in listing
+    assert "ot@salt-mine.ru, analyst" not in listing  # only the outside address is named
+    today = datetime.date(2026, 11, 25)
+    assert delivery.subscriptions_due(today) == []
+
+    client.force_login(admin_user)
+    client.post(
+        "/admin/reports/subscription/",
+        {"action": "approve_selected", "_selected_action": [subscription.pk]},
+    )
+    subscription.refresh_from_db()
+    assert not subscription.pending_approval
+    assert subscription.history.first().history_user == admin_user
+    assert delivery.subscriptions_due(today) == [subscription.pk]
+
+
+def test_recipients_inside_the_allowed_domains_need_no_approval(manager_a, enterprise_a, settings):
+    from reports import delivery
+
+    settings.REPORTS_RECIPIENT_DOMAINS = ["mintrud.gov.ru"]
+    manager_a.email = "manager@salt-mine.ru"
+    manager_a.save()
+    subscription = delivery.subscription_create(
+        type=ReportType.ENTERPRISE, enterprise=enterprise_a, frequency=Frequency.MONTHLY, language="ru",
+        recipients="ot@salt-mine.ru, analyst@orenburg.mintrud.gov.ru", user=manager_a,
+    )  # fmt: skip
+    assert not subscription.pending_approval
+    # Look-alike domains are outside.
+    assert delivery.recipients_outside(
+        ["x@evilmintrud.gov.ru", "y@salt-mine.ru.evil.org"], enterprise=enterprise_a
+    ) == [
+        "x@evilmintrud.gov.ru",
+        "y@salt-mine.ru.evil.org",
+    ]
