@@ -32,7 +32,7 @@ from enterprises.models import Enterprise, HeadcountPeriod, Role, User, Workplac
 from hazards.models import Hazard, HazardStatus, RiskLevel
 
 from . import charts, definitions, figures, history, rollups
-from .formatting import figure_text
+from .formatting import figure_text, month_ranges
 from .models import Report, ReportType
 from .rollups import add_months, first_of_month
 
@@ -238,7 +238,7 @@ def _period_facts(scope, period: ReportPeriod, today: datetime.date) -> dict:
     return {
         "period_running": running,
         "state_day": filters.period.state_day(today),
-        "months_without_hours": missing,
+        "months_without_hours": month_ranges(missing),
     }
 
 

@@ -23,11 +23,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from enterprises.access import get_for_user
-from enterprises.models import Enterprise, Region, Workplace
+from enterprises.models import Enterprise, HeadcountPeriod, Region, Workplace
 from hazards.models import HazardStatus, RiskLevel
 from riskpilot.db_routers import replica_reads
 
 from . import charts, exports, figures, history, okved, rollups, tables
+from .formatting import month_ranges
 from .forms import DashboardFilterForm
 
 WORKPLACES_PER_PAGE = 50
@@ -323,6 +324,17 @@ def _workplace_rows(enterprise, filters):
     return workplaces
 
 
+def _months_without_hours(enterprise, filters) -> str:
+    """The period's months for which the enterprise reported no hours worked (LTIFR leaves them out)."""
+    period = filters.period
+    reported = set(
+        HeadcountPeriod.objects.filter(
+            enterprise=enterprise, month__range=(period.first_month, period.last_month), hours_worked__gt=0
+        ).values_list("month", flat=True)
+    )
+    return month_ranges(month for month in period.months if month not in reported)
+
+
 def _maybe_url(name, *args):
     try:
         return reverse(name, args=args)
@@ -366,6 +378,7 @@ def enterprise(request, pk):
             for level in (5, 4, 3, 2, 1)
         ],
         "workplaces": page,
+        "months_without_hours": _months_without_hours(enterprise, filters),
         "has_workplace_page": _maybe_url("assessments:workplace", 0) is not None,
         "overview_url": _maybe_url("assessments:overview", enterprise.pk),
         "region_url": region_url,

@@ -213,3 +213,22 @@ def test_command_refuses_a_production_database(settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="allow-production"):
         call_command("seed_demo", stdout=StringIO())
+
+
+@pytest.mark.parametrize("months_back", [1, 0])
+def test_the_demo_reports_do_not_contradict_themselves(demo, db, tmp_path, monkeypatch, months_back):
+    """The salt mine's progress report of last month (ended) and of this month (still running):
+    every figure shown twice is the same both times."""
+    from django.core.files.storage import FileSystemStorage
+
+    from reports import pdf, rollups
+    from reports.models import Report, ReportType
+    from tests.reports.test_report_consistency import enterprise_report_figures, rendered_text
+
+    monkeypatch.setattr(Report._meta.get_field("file"), "storage", FileSystemStorage(location=tmp_path))
+    rollups.refresh()
+    month = rollups.add_months(rollups.first_of_month(timezone.localdate()), -months_back)
+    text = rendered_text(ReportType.ENTERPRISE, _sol_iletsk(), pdf.period_of(month))
+    figures = enterprise_report_figures(text)
+    assert figures["rated"] > 100  # the demo register, not an empty one
+    assert ("Период не завершён" in text) == (months_back == 0)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from assessments.models import ControlMeasure, MeasureStatus
 from enterprises.models import Enterprise
 from reports import delivery, figures, pdf, rollups
+from reports.formatting import month_ranges
 from reports.history import month_end
 from reports.rollups import add_months, first_of_month
 
@@ -130,3 +131,24 @@ def test_scheduled_delivery_sends_only_ended_periods(frequency, today):
     period = delivery.due_period(frequency, today)
     assert period.end < today
     assert period.end >= today - datetime.timedelta(days=92)  # the last one that ended
+
+
+def test_months_without_hours_are_named_as_runs():
+    months = [datetime.date(2026, m, 1) for m in (1, 2, 3, 6, 7, 12)] + [datetime.date(2027, 1, 1)]
+    assert month_ranges(months) == "01.2026–03.2026, 06.2026–07.2026, 12.2026–01.2027"
+    assert month_ranges([]) == ""
+
+
+def test_the_enterprise_dashboard_names_the_months_without_hours(client, enterprise_a, period_start, history):
+    from django.urls import reverse
+
+    from enterprises.models import Role
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role=Role.MANAGER, enterprise=enterprise_a))
+    url = reverse("reports:enterprise", args=[enterprise_a.pk])
+    reported = client.get(url, {"period": f"{period_start:%Y-%m}"})
+    assert reported.context["months_without_hours"] == ""
+    previous = add_months(period_start, -1)
+    page = client.get(url, {"period": f"{previous:%Y-%m}"}).content.decode()
+    assert f"часы не внесены за: {previous:%m.%Y}" in page
