@@ -413,6 +413,19 @@ def period_snapshot(enterprises, day: datetime.date) -> PeriodSnapshot:
     return result
 
 
+def recent_period_ends(today: datetime.date | None = None) -> list[datetime.date]:
+    """The last days of the periods most often asked for once ended: last month, last quarter and
+    last calendar year."""
+    this_month = first_of_month(today or timezone.localdate())
+    quarter = this_month.replace(month=(this_month.month - 1) // 3 * 3 + 1)
+    ends = {
+        this_month - datetime.timedelta(days=1),
+        quarter - datetime.timedelta(days=1),
+        this_month.replace(month=1) - datetime.timedelta(days=1),
+    }
+    return sorted(ends)
+
+
 def _snapshot_key(enterprise_id: int, day: datetime.date, last_change) -> str:
     stamp = last_change.isoformat() if last_change else "-"
     return f"reports:snapshot:v1:{enterprise_id}:{day:%Y-%m-%d}:{stamp}"
