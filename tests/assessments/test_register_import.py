@@ -7,6 +7,7 @@ import io
 import zipfile
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 from django.urls import reverse
@@ -14,13 +15,22 @@ from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from assessments.imports import IMPORTABLE
-from assessments.models import ImportStatus
+from assessments.models import ImportStatus, RegisterImport
 from enterprises.models import Department, Workplace
 from enterprises.services import department_path, department_tree
 from hazards.models import Hazard, HazardousEvent
 from tests.factories import DepartmentFactory, HazardFactory, WorkplaceFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def import_storage(tmp_path, monkeypatch):
+    """Uploaded files wait for the task in a temporary folder, never in the checkout's var/private."""
+    storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
+    monkeypatch.setattr(RegisterImport._meta.get_field("file"), "storage", storage)
+    return storage
+
 
 KEYS = [column.key for column in IMPORTABLE]
 
@@ -376,3 +386,132 @@ def test_too_long_text_is_reported_once(client, officer_a, enterprise_a):
     response = upload(client, enterprise_a, workbook_bytes([{**GOOD, "object_description": "x" * 501}]))
     assert [(e.row, e.column[:1]) for e in response.context["errors"]] == [(2, "I")]
     assert register_state(enterprise_a) == (0, 0, 0)
+
+
+# --- In the worker ----------------------------------------------------------------------------------
+
+
+def post_only(client, enterprise, content: bytes):
+    """Post without running the queued task, as when the worker has not picked it up yet."""
+    with translation.override("en"):
+        url = reverse("assessments:import", args=[enterprise.pk])
+    return client.post(url, {"file": SimpleUploadedFile("register.xlsx", content)})
+
+
+def test_the_upload_is_queued_and_its_page_polls_until_done(client, officer_a, enterprise_a):
+    client.force_login(officer_a)
+    with TestCase.captureOnCommitCallbacks() as queued:
+        response = post_only(client, enterprise_a, workbook_bytes([GOOD]))
+    assert response.status_code == 302
+    job = RegisterImport.objects.get()
+    assert (job.status, job.requested_by, job.original_name) == ("queued", officer_a, "register.xlsx")
+    assert len(queued) == 1 and register_state(enterprise_a) == (0, 0, 0)
+
+    page = client.get(response["Location"])
+    assert 'hx-trigger="every 2s"' in page.content.decode()
+    fragment = client.get(response["Location"], headers={"HX-Request": "true"})
+    assert fragment.content.decode().lstrip().startswith('<div id="import-status"')
+
+    queued[0]()  # the worker runs the task
+    job.refresh_from_db()
+    assert (job.status, job.hazards, job.file.name) == ("done", 1, "")  # the upload is not kept
+    assert register_state(enterprise_a) == (2, 1, 1)
+    done = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in done and "1 register rows" in done
+
+
+def test_the_task_run_twice_imports_once(client, officer_a, enterprise_a):
+    from assessments.tasks import run_register_import
+
+    client.force_login(officer_a)
+    assert imported(upload(client, enterprise_a, workbook_bytes([GOOD])))
+    job = RegisterImport.objects.get()
+    assert run_register_import(job.pk) == "done"
+    assert register_state(enterprise_a) == (2, 1, 1)
+
+
+def test_an_import_stopped_by_the_time_limit_is_failed_and_writes_nothing(
+    client, officer_a, enterprise_a, monkeypatch
+):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    def too_slow(**kwargs):
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr("assessments.imports.workplace_add", too_slow)
+    client.force_login(officer_a)
+    response = upload(client, enterprise_a, workbook_bytes([GOOD]))
+    assert response.context["job"].status == "failed"
+    assert "took too long" in response.content.decode()
+    assert register_state(enterprise_a) == (0, 0, 0)
+
+
+def test_a_race_on_a_unique_row_is_a_clean_message(client, officer_a, enterprise_a, monkeypatch):
+    from django.db import IntegrityError
+
+    def racing(**kwargs):
+        raise IntegrityError("UNIQUE constraint failed: enterprises_workplace.number")
+
+    monkeypatch.setattr("assessments.imports.workplace_add", racing)
+    client.force_login(officer_a)
+    response = upload(client, enterprise_a, workbook_bytes([GOOD]))
+    assert response.status_code == 200
+    assert "changed by someone else" in response.content.decode()
+    assert register_state(enterprise_a) == (0, 0, 0)
+
+
+def test_errors_are_written_in_the_language_of_the_upload(client, officer_a, enterprise_a):
+    client.force_login(officer_a)
+    url = reverse("assessments:import", args=[enterprise_a.pk])  # Russian: no prefix
+    with translation.override("ru"), TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(
+            url, {"file": SimpleUploadedFile("r.xlsx", workbook_bytes([{**GOOD, "event_code": "99.9"}]))}
+        )
+    job = RegisterImport.objects.get()
+    assert (job.language, job.status) == ("ru", "failed")
+    assert "776н" in job.errors[0]["message"]
+
+
+def test_another_enterprise_cannot_see_an_import(client, officer_a, officer_b, reviewer_region, enterprise_a):
+    client.force_login(officer_a)
+    status_url = upload(client, enterprise_a, workbook_bytes([GOOD])).request["PATH_INFO"]
+    client.force_login(officer_b)
+    assert client.get(status_url).status_code == 404
+    client.force_login(reviewer_region)
+    assert client.get(status_url).status_code == 403
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_identical_imports_at_once_import_once(reference_data, enterprise_a, officer_a, manager_a):
+    """The enterprise row lock serialises them; the second finds the rows of the first."""
+    import threading
+
+    from django.db import connection
+
+    from assessments.imports import import_register, read_rows
+
+    rows = read_rows(io.BytesIO(workbook_bytes([GOOD, {**GOOD, "event_code": "3.1", "source": "Пол"}])))
+    start = threading.Barrier(2)
+    results, crashes = [], []
+
+    def run(user):
+        try:
+            start.wait(timeout=10)
+            results.append(import_register(enterprise=enterprise_a, rows=rows, user=user))
+        except Exception as error:
+            crashes.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(user,)) for user in (officer_a, manager_a)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert crashes == []
+    assert sorted(result.hazards for result in results) == [0, 2]
+    refused = next(result for result in results if result.errors)
+    assert [(error.row, error.column[:1]) for error in refused.errors] == [(2, "F"), (3, "F")]
+    assert register_state(enterprise_a) == (2, 1, 2)

@@ -13,7 +13,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from assessments.models import MeasureEvidence
+from assessments.models import MeasureEvidence, RegisterImport
 from assessments.services import assessment_create, evidence_add
 from reports.models import Frequency, Report, ReportStatus, ReportType, Subscription
 from tests.factories import (
@@ -54,6 +54,7 @@ def private_storage(tmp_path, monkeypatch):
     storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
     monkeypatch.setattr(MeasureEvidence._meta.get_field("file"), "storage", storage)
     monkeypatch.setattr(Report._meta.get_field("file"), "storage", storage)
+    monkeypatch.setattr(RegisterImport._meta.get_field("file"), "storage", storage)
     return storage
 
 
