@@ -622,7 +622,7 @@ def register_wipe(enterprise: Enterprise) -> None:
 def register_import_json(text: str, *, replace: bool = False) -> ImportResult:
     try:
         document = json.loads(text)
-    except json.JSONDecodeError as error:
+    except ValueError as error:  # JSONDecodeError, and numbers past Python's digit limit
         raise RegisterDumpError(f"The file is not valid JSON: {error}.") from error
     except RecursionError:
         # No register nests this deep; the parser gives up before the stack does.
