@@ -50,3 +50,11 @@ def test_web_and_workers_share_the_private_files():
 
 def test_the_smtp_catcher_is_for_staging_only():
     assert SERVICES["mailpit"]["profiles"] == ["staging"]
+
+
+def test_gunicorn_timeout_is_set_deliberately_and_imports_run_in_a_worker_that_gives_memory_back():
+    dockerfile = (Path(settings.BASE_DIR) / "Dockerfile").read_text()
+    cmd = next(line for line in dockerfile.splitlines() if line.startswith("CMD"))
+    assert '"--timeout", "60"' in cmd
+    assert "--timeout 60" in command("web")
+    assert "--max-memory-per-child" in command("worker")
