@@ -59,6 +59,12 @@ def test_archive_bombs_are_refused_before_parsing(bombs, name):
         check_xlsx_archive(io.BytesIO(bombs[name]))
 
 
+def test_a_real_register_of_5000_rows_passes_the_archive_check():
+    """The caps leave room for the largest legitimate file: identical rows compress best."""
+    rows = [["Подземный рудник / Участок № 1", "12", "Машинист конвейера", "8.1", "Конвейер"]] * 5000
+    check_xlsx_archive(io.BytesIO(hostile_files.plain_workbook([["Header"] * 5, *rows])))
+
+
 @pytest.mark.parametrize("name", sorted(ARCHIVE_BOMBS | XML_ATTACKS))
 def test_reading_a_hostile_workbook_is_a_translated_error(bombs, name):
     with translation.override("ru"), pytest.raises(ImportFileError) as refused:
