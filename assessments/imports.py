@@ -574,6 +574,7 @@ def import_register(*, enterprise: Enterprise, rows: list[tuple], user, job=None
 # --- In the worker --------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def register_import_request(*, enterprise: Enterprise, user, file) -> RegisterImport:
     """Keep the uploaded file privately and queue its import: a file of thousands of rows takes
     longer than a web request may."""
@@ -629,20 +630,22 @@ def register_import_fail(*, import_id: int, message: str) -> None:
 
 
 def _record(job: RegisterImport, result: ImportResult) -> None:
+    """The outcome, unless one is recorded already: a second delivery of the task that ran at the
+    same time as the first fails validation on the first's rows and must not overwrite "done"."""
     job.status = ImportStatus.FAILED if result.errors else ImportStatus.DONE
     job.departments, job.workplaces, job.hazards = result.departments, result.workplaces, result.hazards
     job.errors = [asdict(error) for error in result.errors[:MAX_REPORTED_ERRORS]]
-    job.finished_at = timezone.now()
-    job.save(
-        update_fields=[
-            "status",
-            "departments",
-            "workplaces",
-            "hazards",
-            "errors",
-            "finished_at",
-            "updated_at",
-        ]
+    job.finished_at = job.updated_at = timezone.now()
+    RegisterImport.objects.filter(pk=job.pk).exclude(
+        status__in=(ImportStatus.DONE, ImportStatus.FAILED)
+    ).update(
+        status=job.status,
+        departments=job.departments,
+        workplaces=job.workplaces,
+        hazards=job.hazards,
+        errors=job.errors,
+        finished_at=job.finished_at,
+        updated_at=job.updated_at,
     )
 
 

@@ -515,3 +515,23 @@ def test_two_identical_imports_at_once_import_once(reference_data, enterprise_a,
     refused = next(result for result in results if result.errors)
     assert [(error.row, error.column[:1]) for error in refused.errors] == [(2, "F"), (3, "F")]
     assert register_state(enterprise_a) == (2, 1, 2)
+
+
+def test_a_second_delivery_does_not_overwrite_the_outcome(client, officer_a, enterprise_a):
+    """Two deliveries of one task at once: the later one finds the rows of the first and fails
+    validation, which must not turn "done" into "failed"."""
+    from assessments.imports import _record, import_register, read_rows
+
+    client.force_login(officer_a)
+    with TestCase.captureOnCommitCallbacks():
+        post_only(client, enterprise_a, workbook_bytes([GOOD]))
+    job = RegisterImport.objects.get()
+    rows = read_rows(job.file.open("rb"))
+    first = import_register(enterprise=enterprise_a, rows=rows, user=officer_a, job=job)
+    job.file.close()
+    assert first.hazards == 1
+    second = import_register(enterprise=enterprise_a, rows=rows, user=officer_a, job=job)
+    assert second.errors
+    _record(job, second)
+    job.refresh_from_db()
+    assert (job.status, job.hazards, job.errors) == ("done", 1, [])
