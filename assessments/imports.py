@@ -24,9 +24,10 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
@@ -47,6 +48,8 @@ from .tasks import run_register_import
 MAX_ROWS = 5000
 # Errors kept on the status page; a file with more has the same few mistakes repeated.
 MAX_REPORTED_ERRORS = 500
+# Runs of one import before it is given up (each lost worker re-delivers the task).
+MAX_ATTEMPTS = 3
 # The export has 23 columns; cells beyond this are not read (a sheet may declare 16,384 columns,
 # and streaming mode would otherwise pad every row to that width).
 MAX_COLUMNS = 60
@@ -596,7 +599,19 @@ def register_import_run(*, import_id: int) -> RegisterImport | None:
     job = RegisterImport.objects.select_related("enterprise", "requested_by").filter(pk=import_id).first()
     if job is None or job.is_finished:
         return job
-    RegisterImport.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, started_at=timezone.now())
+    if job.attempts >= MAX_ATTEMPTS:
+        register_import_fail(
+            import_id=job.pk,
+            message=gettext_lazy(
+                "The import stopped the worker several times and was given up; nothing was imported. "
+                "Split the file or save it again from Excel."
+            ),
+        )
+        job.refresh_from_db()
+        return job
+    RegisterImport.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
+    )
     with translation.override(job.language):
         _run(job)
     return job

@@ -571,6 +571,9 @@ class RegisterImport(TimeStampedModel):
     workplaces = models.PositiveIntegerField(_("new workplaces"), default=0)
     hazards = models.PositiveIntegerField(_("new register rows"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # Runs begun: a file that takes its worker process down is re-delivered, and refused after
+    # a few attempts instead of looping.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

@@ -535,3 +535,19 @@ def test_a_second_delivery_does_not_overwrite_the_outcome(client, officer_a, ent
     _record(job, second)
     job.refresh_from_db()
     assert (job.status, job.hazards, job.errors) == ("done", 1, [])
+
+
+def test_an_import_that_keeps_taking_its_worker_down_is_given_up(client, officer_a, enterprise_a):
+    """Each lost worker re-delivers the task; the third run begun and lost is the last."""
+    from assessments.tasks import run_register_import
+
+    client.force_login(officer_a)
+    with TestCase.captureOnCommitCallbacks():
+        post_only(client, enterprise_a, workbook_bytes([GOOD]))
+    job = RegisterImport.objects.get()
+    RegisterImport.objects.filter(pk=job.pk).update(status="running", attempts=3)
+    with translation.override("en"):
+        assert run_register_import(job.pk) == "failed"
+    job.refresh_from_db()
+    assert "given up" in job.errors[0]["message"] and not job.file
+    assert register_state(enterprise_a) == (0, 0, 0)
