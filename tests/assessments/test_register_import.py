@@ -25,6 +25,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
+def imports_run_at_once(settings):
+    """The embedded mode: the queued import runs when the request commits, even when REDIS_URL is
+    set (tests/integration covers the real worker)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture(autouse=True)
 def import_storage(tmp_path, monkeypatch):
     """Uploaded files wait for the task in a temporary folder, never in the checkout's var/private."""
     storage = FileSystemStorage(location=tmp_path / "private", base_url=None)

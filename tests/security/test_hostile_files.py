@@ -45,6 +45,13 @@ def register_counts() -> dict[str, int]:
     }
 
 
+@pytest.fixture(autouse=True)
+def imports_run_at_once(settings):
+    """The embedded mode: the queued import runs when the request commits, even when REDIS_URL is
+    set (tests/integration covers the real worker)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
 @pytest.fixture(scope="module")
 def bombs() -> dict[str, bytes]:
     return {name: build() for name, build in hostile_files.XLSX_BOMBS.items()}
