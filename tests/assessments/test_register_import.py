@@ -558,3 +558,22 @@ def test_an_import_that_keeps_taking_its_worker_down_is_given_up(client, officer
     job.refresh_from_db()
     assert "given up" in job.errors[0]["message"] and not job.file
     assert register_state(enterprise_a) == (0, 0, 0)
+
+
+def test_the_import_page_lists_recent_imports_of_the_enterprise_only(
+    client, officer_a, officer_b, enterprise_a, enterprise_b
+):
+    client.force_login(officer_b)
+    upload(client, enterprise_b, workbook_bytes([GOOD]), name="theirs.xlsx")
+    client.force_login(officer_a)
+    upload(client, enterprise_a, workbook_bytes([GOOD]), name="ours.xlsx")
+    with translation.override("en"):
+        page = client.get(reverse("assessments:import", args=[enterprise_a.pk])).content.decode()
+    assert "ours.xlsx" in page and "theirs.xlsx" not in page
+    assert (
+        reverse(
+            "assessments:import_status",
+            args=[enterprise_a.pk, RegisterImport.objects.get(original_name="ours.xlsx").pk],
+        )
+        in page
+    )
