@@ -15,13 +15,16 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assessments.imports import MAX_COLUMNS, ImportFileError, read_rows
 from assessments.models import RegisterImport
-from assessments.register_dump import register_export
+from assessments.register_dump import RegisterDumpError, register_export, register_import
 from riskpilot.spreadsheets import ArchiveRefused, check_xlsx_archive
 
 from . import hostile_files
@@ -255,3 +258,49 @@ def test_import_register_refuses_hostile_documents_with_a_message(exported, worl
     with pytest.raises(CommandError, match=r"Nothing imported|not valid JSON|nested too deeply"):
         call_command("import_register", str(path), "--replace")
     assert register_counts() == before
+
+
+# Values a hostile or broken file may hold where the export wrote something else.
+json_values = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(2**70), max_value=2**70),
+        st.floats(allow_nan=False),
+        st.text(max_size=30),
+        st.sampled_from(["matrix-5x5", "8.1", "h1", "w1", "d1", "m1", "admin", "", "2026-13-45"]),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3), st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def test_fuzzed_register_files_are_imported_or_refused_with_a_message(exported, world_a):
+    """Any one value of an export replaced by anything JSON can hold: the import succeeds or
+    refuses with RegisterDumpError, and a refusal leaves the register as it was."""
+    sections = [name for name, items in exported.items() if isinstance(items, list) and items]
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(data=st.data())
+    def mutate(data):
+        document = json.loads(json.dumps(exported))
+        section = data.draw(st.sampled_from(["enterprise", *sections]))
+        item = document[section] if section == "enterprise" else data.draw(st.sampled_from(document[section]))
+        key = data.draw(st.sampled_from(sorted(item)))
+        item[key] = data.draw(json_values)
+        with transaction.atomic():
+            before = register_counts()
+            try:
+                register_import(document, replace=True)
+            except RegisterDumpError:
+                assert register_counts() == before
+            transaction.set_rollback(True)
+
+    mutate()
