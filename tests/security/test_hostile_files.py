@@ -304,3 +304,43 @@ def test_fuzzed_register_files_are_imported_or_refused_with_a_message(exported, 
             transaction.set_rollback(True)
 
     mutate()
+
+
+cell_values_strategy = st.one_of(
+    st.none(),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=40),
+    st.integers(min_value=-(2**40), max_value=2**40),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.dates(),
+    st.sampled_from(["8.1", "13.10", "=1+1", "'=1+1", "Подземный рудник /  / Участок", " / ", "01.01.2099"]),
+)
+
+
+def test_fuzzed_workbook_cells_give_cell_errors_or_an_import(enterprise_a, officer_a):
+    """Any value in any importable column: the import reports errors by cell or writes the rows;
+    it never raises."""
+    from assessments.imports import IMPORTABLE, import_register
+
+    header = [str(column.label) for column in IMPORTABLE]
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        rows=st.lists(st.lists(cell_values_strategy, min_size=len(header), max_size=len(header)), max_size=4)
+    )
+    def run(rows):
+        content = hostile_files.plain_workbook([header, *rows])
+        with transaction.atomic():
+            result = import_register(
+                enterprise=enterprise_a, rows=read_rows(io.BytesIO(content)), user=officer_a
+            )
+            if result.errors:  # all or nothing, each error with its message
+                assert (result.departments, result.workplaces, result.hazards) == (0, 0, 0)
+                assert all(error.row and error.message for error in result.errors)
+            transaction.set_rollback(True)
+
+    run()
