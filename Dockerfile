@@ -42,6 +42,9 @@ RUN useradd --system --uid 10001 --home-dir /app --no-create-home riskpilot \
 USER riskpilot
 
 EXPOSE 8000
-# Workers: gunicorn reads WEB_CONCURRENCY; PDFs render in the Celery worker, not here.
+# Workers: gunicorn reads WEB_CONCURRENCY; PDFs render and register files are imported in the
+# Celery worker, not here. --timeout 60 (gunicorn's default is 30): no request does long work any
+# more, so a request past a minute is stuck and its worker is better restarted; the margin covers
+# the slowest legitimate pages (a large export) on a loaded server.
 ENV WEB_CONCURRENCY=3
-CMD ["gunicorn", "riskpilot.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "riskpilot.wsgi:application", "--bind", "0.0.0.0:8000", "--timeout", "60", "--access-logfile", "-"]

@@ -13,6 +13,7 @@ from .models import (
     IncidentKind,
     IncidentVictim,
     MeasureEvidence,
+    RegisterImport,
     RiskAssessment,
     RiskMethod,
     RiskMethodVersion,
@@ -174,3 +175,20 @@ class WorkplaceReviewAdmin(RegisterAdmin):
     search_fields = ["workplace__number", "workplace__position", "workplace__enterprise__short_name"]
     raw_id_fields = ["workplace", "reviewer"]
     date_hierarchy = "reviewed_on"
+
+
+@admin.register(RegisterImport)
+class RegisterImportAdmin(admin.ModelAdmin):
+    """Uploaded register files and what became of them; written only by the import task."""
+
+    list_display = ["original_name", "enterprise", "requested_by", "status", "hazards", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["enterprise", "requested_by"]
+    search_fields = ["original_name", "enterprise__short_name", "enterprise__inn"]
+    readonly_fields = [f.name for f in RegisterImport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -26,13 +26,12 @@ from openpyxl.utils import get_column_letter
 from enterprises.services import department_path
 from hazards.models import RiskLevel
 from riskpilot.localization import current_language
+from riskpilot.spreadsheets import cell_value, cell_values
 
 FORMATS = ("xlsx", "csv")
 CSV_DELIMITER = ";"
 DEPARTMENT_SEPARATOR = " / "
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Characters that make a spreadsheet read a text cell as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,7 @@ def xlsx_date_format() -> str:
 def write_header(sheet, columns: Iterable[Column]) -> None:
     """Bold header row, frozen, with filters and column widths."""
     columns = list(columns)
-    sheet.append([str(column.label) for column in columns])
+    sheet.append(cell_values(str(column.label) for column in columns))
     fill = PatternFill("solid", fgColor="DCE6F1")
     for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index)
@@ -137,23 +136,21 @@ def xlsx_bytes(rows: Iterable[list], *, title: str, about: list[tuple[str, str]]
     date_format = xlsx_date_format()
     count = 0
     for count, values in enumerate(rows, start=1):
-        # Control characters pasted into a text would make the workbook unreadable.
-        values = [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values]
+        # Control characters pasted into a text would make the workbook unreadable; text a
+        # spreadsheet would run as a formula is escaped (riskpilot.spreadsheets).
+        values = cell_values(ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values)
         sheet.append(values)
         for index, (column, value) in enumerate(zip(COLUMNS, values, strict=True), start=1):
             cell = sheet.cell(row=count + 1, column=index)
             if column.kind == "date" and value:
                 cell.number_format = date_format
-            elif isinstance(value, str) and value.startswith("="):
-                # openpyxl would store it as a formula; it is the officer's text.
-                cell.data_type = "s"
             if column.kind == "text" and isinstance(value, str) and len(value) > 40:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
 
     info = workbook.create_sheet(gettext("About"))
     for label, value in about:
-        info.append([label, value])
+        info.append(cell_values([label, ILLEGAL_CHARACTERS_RE.sub("", value)]))
     info.column_dimensions["A"].width = 24
     info.column_dimensions["B"].width = 80
     buffer = io.BytesIO()
@@ -166,16 +163,15 @@ def _csv_cell(value) -> str:
         return ""
     if isinstance(value, datetime.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
-    text = str(value)
-    if text.startswith(_FORMULA_STARTS) and len(text) > 1:
-        return "'" + text
-    return text
+    if isinstance(value, str):
+        return cell_value(value)
+    return str(value)  # numbers stay numbers, "-3" included
 
 
 def csv_bytes(rows: Iterable[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow([str(column.label) for column in COLUMNS])
+    writer.writerow(cell_values(str(column.label) for column in COLUMNS))
     for values in rows:
         writer.writerow([_csv_cell(value) for value in values])
     return buffer.getvalue().encode("utf-8-sig")

@@ -16,21 +16,21 @@ Rows:
 import datetime
 import io
 import re
-import zipfile
+import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from enterprises.models import Department, Enterprise, Workplace
@@ -39,10 +39,20 @@ from enterprises.validators import validate_okpdtr
 from hazards.forms import catalogue_events
 from hazards.models import Activity, Hazard, HazardStatus
 from hazards.services import hazard_add, hazard_set_status
+from riskpilot.spreadsheets import ArchiveRefused, cell_values, check_xlsx_archive, unescape_text
 
 from .exports import COLUMNS, DEPARTMENT_SEPARATOR, XLSX_CONTENT_TYPE, Column, write_header
+from .models import ImportStatus, RegisterImport
+from .tasks import run_register_import
 
 MAX_ROWS = 5000
+# Errors kept on the status page; a file with more has the same few mistakes repeated.
+MAX_REPORTED_ERRORS = 500
+# Runs of one import before it is given up (each lost worker re-delivers the task).
+MAX_ATTEMPTS = 3
+# The export has 23 columns; cells beyond this are not read (a sheet may declare 16,384 columns,
+# and streaming mode would otherwise pad every row to that width).
+MAX_COLUMNS = 60
 IMPORTABLE = [column for column in COLUMNS if column.importable]
 REQUIRED_HEADERS = ("department", "workplace_number", "position")
 # Model field lengths the cells must fit.
@@ -131,30 +141,49 @@ class ImportFileForm(forms.Form):
             )
         if not upload.name.lower().endswith(".xlsx"):
             raise ValidationError(_("Choose an Excel workbook saved as .xlsx (not .xls, .csv or .ods)."))
-        # The name proves nothing: the workbook must open.
-        upload.seek(0)
-        if not zipfile.is_zipfile(upload):
-            raise ValidationError(_("This file is not a valid .xlsx workbook."))
-        upload.seek(0)
+        # The name proves nothing: the archive must be a sane zip (read in the worker later).
         try:
-            self.cleaned_data["rows"] = read_rows(upload)
-        except ImportFileError as error:
-            raise ValidationError(str(error)) from error
+            check_xlsx_archive(upload)
+        except ArchiveRefused as refused:
+            raise ValidationError(archive_message(refused)) from None
         return upload
 
 
+def archive_message(refused: ArchiveRefused) -> str:
+    if refused.reason == "not_zip":
+        return gettext("This file is not a valid .xlsx workbook.")
+    return gettext(
+        "This workbook unpacks to far more data than a register needs (a damaged or hostile file); "
+        "save it again from Excel or LibreOffice, or split it into several files."
+    )
+
+
 def read_rows(upload) -> list[tuple]:
-    """The first sheet's rows as tuples of cell values, header first."""
+    """The first sheet's rows as tuples of cell values, header first, read as a stream: the
+    archive is checked first (riskpilot.spreadsheets), then at most MAX_ROWS rows and
+    MAX_COLUMNS columns are read, whatever the sheet declares."""
+    try:
+        check_xlsx_archive(upload)
+    except ArchiveRefused as refused:
+        raise ImportFileError(archive_message(refused)) from None
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
+    except Exception as error:
+        # A damaged or hostile workbook fails in many ways inside openpyxl: a bad zip, truncated
+        # XML (ParseError), a DTD or entities (defusedxml), missing parts (KeyError).
         raise ImportFileError(gettext("This file is not a valid .xlsx workbook.")) from error
     try:
         if not workbook.worksheets:
             raise ImportFileError(gettext("The workbook has no sheet."))
         rows = []
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
-            rows.append(values)
+        # One column past the cap is read to tell a wide sheet from one that only declares it.
+        for values in workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS + 1, values_only=True):
+            if len(values) > MAX_COLUMNS and values[MAX_COLUMNS] not in (None, ""):
+                raise ImportFileError(
+                    gettext("Row %(row)s has more than %(max)s columns: remove the extra columns.")
+                    % {"row": len(rows) + 1, "max": MAX_COLUMNS}
+                )
+            rows.append(values[:MAX_COLUMNS])
             if len(rows) > MAX_ROWS + 1:
                 raise ImportFileError(
                     gettext("The file has more than %(max)s rows: split it into several files.")
@@ -163,7 +192,7 @@ def read_rows(upload) -> list[tuple]:
         return rows
     except ImportFileError:
         raise
-    except Exception as error:  # a damaged workbook fails in many ways inside openpyxl
+    except Exception as error:
         raise ImportFileError(gettext("This file is not a valid .xlsx workbook.")) from error
     finally:
         workbook.close()
@@ -205,7 +234,9 @@ class _Row:
         index = self.columns.get(key)
         if index is None or index >= len(self.values):
             return None
-        return self.values[index]
+        value = self.values[index]
+        # An export escapes text a spreadsheet would run as a formula; read it as it was typed.
+        return unescape_text(value) if isinstance(value, str) else value
 
     def error(self, key, message):
         index = self.columns.get(key)
@@ -505,27 +536,139 @@ def _write(enterprise: Enterprise, plans: Iterable[_Plan], user, result: ImportR
     result.departments = Department.objects.filter(enterprise=enterprise).count() - departments_before
 
 
-def import_register(*, enterprise: Enterprise, rows: list[tuple], user) -> ImportResult:
-    """Validate every row; write all of them in one transaction, or nothing."""
+def import_register(*, enterprise: Enterprise, rows: list[tuple], user, job=None) -> ImportResult:
+    """Validate every row; write all of them in one transaction, or nothing. With ``job`` (a
+    RegisterImport), its outcome is recorded in the same transaction as the rows, so a task run
+    twice never imports twice."""
     result = ImportResult()
     try:
         with transaction.atomic():
-            # One import into an enterprise at a time, validated and written under the lock: the
-            # same file posted twice at once is validated the second time against what the first
-            # wrote (rows already registered), never written twice or refused by a constraint.
-            Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-            try:
-                plans, errors = validate(enterprise, rows)
-            except ImportFileError as error:
-                result.errors.append(CellError(row=1, column="", value="", message=str(error)))
-                return result
+            # One import per enterprise at a time: a second one waits for this lock, then is
+            # validated against the rows the first wrote (PostgreSQL; SQLite writes one at a time).
+            Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+            plans, errors = validate(enterprise, rows)
             if errors:
                 result.errors = errors
-                return result
+                raise _Rollback
             _write(enterprise, plans, user, result)
+            if job is not None:
+                _record(job, result)
+    except ImportFileError as error:
+        result.errors.append(CellError(row=1, column="", value="", message=str(error)))
     except _Rollback:
         result.departments = result.workplaces = result.hazards = 0
+    except IntegrityError:
+        # The lock makes this rare (an import racing a form on the same rows); nothing was written.
+        result.departments = result.workplaces = result.hazards = 0
+        result.errors = [
+            CellError(
+                row=1,
+                column="",
+                value="",
+                message=gettext(
+                    "The register was changed by someone else while this file was imported; "
+                    "nothing was imported. Upload the file again."
+                ),
+            )
+        ]
     return result
+
+
+# --- In the worker --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_import_request(*, enterprise: Enterprise, user, file) -> RegisterImport:
+    """Keep the uploaded file privately and queue its import: a file of thousands of rows takes
+    longer than a web request may."""
+    job = RegisterImport(
+        enterprise=enterprise,
+        requested_by=user,
+        original_name=file.name[:200],
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
+    # The stored name is random: the uploaded one is shown, never used as a path.
+    job.file.save(f"{uuid.uuid4().hex}.xlsx", file, save=False)
+    job.save()
+    run_register_import.delay_on_commit(job.pk)
+    return job
+
+
+def register_import_run(*, import_id: int) -> RegisterImport | None:
+    """Read, check and write one queued import; safe to run twice (a finished one is left)."""
+    job = RegisterImport.objects.select_related("enterprise", "requested_by").filter(pk=import_id).first()
+    if job is None or job.is_finished:
+        return job
+    if job.attempts >= MAX_ATTEMPTS:
+        register_import_fail(
+            import_id=job.pk,
+            message=gettext_lazy(
+                "The import stopped the worker several times and was given up; nothing was imported. "
+                "Split the file or save it again from Excel."
+            ),
+        )
+        job.refresh_from_db()
+        return job
+    RegisterImport.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    with translation.override(job.language):
+        _run(job)
+    return job
+
+
+def _run(job: RegisterImport) -> None:
+    try:
+        with job.file.open("rb") as handle:
+            rows = read_rows(handle)
+    except ImportFileError as error:
+        result = ImportResult(errors=[CellError(row=1, column="", value="", message=str(error))])
+    except OSError:
+        result = ImportResult(
+            errors=[CellError(row=1, column="", value="", message=gettext("The uploaded file is gone."))]
+        )
+    else:
+        result = import_register(enterprise=job.enterprise, rows=rows, user=job.requested_by, job=job)
+    if result.errors:
+        _record(job, result)
+    _discard_file(job)
+
+
+def register_import_fail(*, import_id: int, message: str) -> None:
+    """Record an import the worker could not finish (time or memory limit)."""
+    job = RegisterImport.objects.filter(pk=import_id).first()
+    if job is None or job.is_finished:
+        return
+    with translation.override(job.language):
+        _record(job, ImportResult(errors=[CellError(row=1, column="", value="", message=str(message))]))
+    _discard_file(job)
+
+
+def _record(job: RegisterImport, result: ImportResult) -> None:
+    """The outcome, unless one is recorded already: a second delivery of the task that ran at the
+    same time as the first fails validation on the first's rows and must not overwrite "done"."""
+    job.status = ImportStatus.FAILED if result.errors else ImportStatus.DONE
+    job.departments, job.workplaces, job.hazards = result.departments, result.workplaces, result.hazards
+    job.errors = [asdict(error) for error in result.errors[:MAX_REPORTED_ERRORS]]
+    job.finished_at = job.updated_at = timezone.now()
+    RegisterImport.objects.filter(pk=job.pk).exclude(
+        status__in=(ImportStatus.DONE, ImportStatus.FAILED)
+    ).update(
+        status=job.status,
+        departments=job.departments,
+        workplaces=job.workplaces,
+        hazards=job.hazards,
+        errors=job.errors,
+        finished_at=job.finished_at,
+        updated_at=job.updated_at,
+    )
+
+
+def _discard_file(job: RegisterImport) -> None:
+    """The upload is not kept once read: the register holds what it said."""
+    if job.file:
+        job.file.delete(save=False)
+        RegisterImport.objects.filter(pk=job.pk).update(file="")
 
 
 # --- The template -------------------------------------------------------------------------------
@@ -564,7 +707,7 @@ def template_bytes(enterprise: Enterprise) -> bytes:
             "If any row has an error, nothing is imported and every error is listed with its row and column."
         ),
     ):
-        help_sheet.append([line])
+        help_sheet.append(cell_values([line]))
 
     catalogue = workbook.create_sheet(gettext("Catalogue"))
     write_header(
@@ -576,7 +719,7 @@ def template_bytes(enterprise: Enterprise) -> bytes:
         ],
     )
     for event in catalogue_events(enterprise):
-        catalogue.append([event.code, str(event.hazard_type.group), event.name])
+        catalogue.append(cell_values([event.code, str(event.hazard_type.group), event.name]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -625,3 +625,64 @@ class DigestSent(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user_id} {self.week}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("checking and importing")
+    DONE = "done", _("imported")
+    FAILED = "failed", _("not imported")
+
+
+class RegisterImportQuerySet(ScopedQuerySet):
+    pass
+
+
+class RegisterImport(TimeStampedModel):
+    """One uploaded .xlsx register (assessments/imports.py), read and written by a worker task so
+    that a long file never holds a web worker; the user follows it on its status page. The file is
+    kept privately until the task has read it."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="+", verbose_name=_("enterprise")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to="imports/%Y/%m/", blank=True, max_length=255
+    )
+    original_name = models.CharField(_("original file name"), max_length=200)
+    # The page's language when uploaded: the worker writes the errors in it.
+    language = models.CharField(_("language"), max_length=10, default="ru")
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    departments = models.PositiveIntegerField(_("new structural units"), default=0)
+    workplaces = models.PositiveIntegerField(_("new workplaces"), default=0)
+    hazards = models.PositiveIntegerField(_("new register rows"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    # Runs begun: a file that takes its worker process down is re-delivered, and refused after
+    # a few attempts instead of looping.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = RegisterImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("register import")
+        verbose_name_plural = _("register imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ImportStatus.values), name="register_import_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)

@@ -10,7 +10,13 @@ files travel inside the document (base64), so a backup needs nothing else.
 Round trip: exporting an imported register gives the same document, except for one volatile
 field, ``enterprise.updated_at`` (the import's moment; see _import). Not exported: the change
 history (django-simple-history) and the users themselves; an import records its objects' history
-as new, by the importing user (none from a command)."""
+as new, by the importing user (none from a command).
+
+A file describes one enterprise and may create or change nothing else: shared catalogue items and
+methods are only referenced (a version of a shared method in the file is refused: it would change
+the scoring of every enterprise), every user it names must exist and have the enterprise in their
+scope (its own people, its region's reviewers, national roles), and evidence files pass the same
+checks as an upload."""
 
 import base64
 import binascii
@@ -19,6 +25,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, models, transaction
@@ -38,6 +45,7 @@ from .models import (
     RiskMethodVersion,
     WorkplaceReview,
 )
+from .services import evidence_file_name, evidence_inspect
 
 FORMAT = "riskpilot-register"
 VOLATILE = (("enterprise", "updated_at"),)
@@ -268,7 +276,12 @@ class _Resolver:
     def __init__(self, document: dict):
         self.document = document
         self.errors: list[str] = []
-        self.users = {u.username: u for u in User.objects.filter(username__in=self._usernames())}
+        self.users = {
+            u.username: u
+            for u in User.objects.filter(username__in=self._usernames()).select_related(
+                "enterprise", "region"
+            )
+        }
         self.groups = {g.number: g for g in HazardGroup.objects.all()}
         self.local: dict[tuple[type, str], models.Model] = {}
         self.own_types: dict[str, HazardType] = {}
@@ -288,6 +301,16 @@ class _Resolver:
                     names.update(item.get(name) for name in user_fields if isinstance(item.get(name), str))
         return names
 
+    def _acts_for_enterprise(self, user: User) -> bool:
+        """Whether the enterprise of the document is in the user's scope (enterprises/access.py):
+        a file must not credit assessments or approvals to someone from another enterprise."""
+        if user.sees_everything:
+            return True
+        data = self.document["enterprise"]
+        if user.is_regional_reviewer:
+            return user.region is not None and user.region.code == data.get("region")
+        return user.enterprise is not None and user.enterprise.inn == data.get("inn")
+
     def _cached(self, key: tuple, lookup: Callable[[], models.Model | None]):
         if key not in self.cache:
             self.cache[key] = lookup()
@@ -303,6 +326,12 @@ class _Resolver:
             found = self.local.get((target, value)) if isinstance(value, str) else None
         elif target is User:
             found = self.users.get(value) if isinstance(value, str) else None
+            if found is not None and not self._acts_for_enterprise(found):
+                self.errors.append(
+                    f"{where}: user {value!r} does not work for this enterprise and does not oversee it; "
+                    "a register file may name only users who have the enterprise in their scope."
+                )
+                return None
         elif target is Region:
             found = self._cached(("region", value), lambda: Region.objects.filter(code=value).first())
         elif target is HazardGroup:
@@ -402,6 +431,10 @@ def _build(model, item: dict, resolver: _Resolver, where: str, **fixed) -> tuple
         if f.is_relation:
             values[f.name] = resolver.resolve(f, raw, where)
             continue
+        if isinstance(raw, list | dict) and not isinstance(f, models.JSONField):
+            # to_python would store the repr of a list as text.
+            resolver.errors.append(f"{where}: {f.name}: expected a single value, not a list or an object.")
+            continue
         try:
             value = f.to_python(raw) if raw is not None else None
         except ValidationError as error:
@@ -423,7 +456,15 @@ def register_import(document: dict, *, replace: bool = False) -> ImportResult:
     try:
         with transaction.atomic():
             return _import(document, replace=replace, saved_files=saved_files)
-    except (RegisterDumpError, DatabaseError, ValidationError, ValueError, TypeError, KeyError) as error:
+    except (
+        RegisterDumpError,
+        DatabaseError,
+        ValidationError,
+        ValueError,
+        TypeError,
+        KeyError,
+        RecursionError,
+    ) as error:
         # The rows are rolled back; the evidence files written so far are removed too.
         for storage, name in saved_files:
             storage.delete(name)
@@ -439,6 +480,14 @@ def _check_references(document: dict, resolver: _Resolver) -> None:
     region), all at once, before anything is written; references within the file are checked as
     their targets are created."""
     own_methods = {item.get("code") for item in document.get("risk_methods", [])}
+    for index, item in enumerate(document["risk_method_versions"], 1):
+        # A version of a shared method would become the newest version every enterprise scores with.
+        if item.get("method") not in own_methods:
+            resolver.errors.append(
+                f"risk_method_versions[{index}]: method {json.dumps(item.get('method'), ensure_ascii=False)} "
+                "is not one of this enterprise's own methods (risk_methods): a register file cannot "
+                "add versions to a shared method."
+            )
     items = [("enterprise", Enterprise, document["enterprise"])]
     for section in SECTIONS:
         items += [
@@ -549,13 +598,32 @@ def _remember(resolver: _Resolver, section: Section, obj, item: dict) -> None:
 
 
 def _attach_file(evidence: MeasureEvidence, item: dict, where: str, saved_files: list) -> None:
+    encoded = item.get("file") or ""
+    if not isinstance(encoded, str):
+        raise RegisterDumpError(f"{where}: the file content is not valid base64.")
+    # Refused before decoding: base64 holds 3 bytes in every 4 characters.
+    if len(encoded) // 4 * 3 > settings.MAX_UPLOAD_BYTES:
+        raise RegisterDumpError(
+            f"{where}: the file is larger than the upload limit ({settings.MAX_UPLOAD_BYTES} bytes)."
+        )
     try:
-        content = base64.b64decode(item.get("file") or "", validate=True)
+        content = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError, TypeError):
         raise RegisterDumpError(f"{where}: the file content is not valid base64.") from None
-    if not content:
-        raise RegisterDumpError(f"{where}: the file is empty.")
-    evidence.file.save(evidence.original_name or "evidence", ContentFile(content), save=False)
+    # The checks of an upload (assessments.services.evidence_inspect): the type is judged by the
+    # content, whatever the file declares, so HTML declared as image/png is refused.
+    upload = ContentFile(content, name=evidence.original_name or "evidence")
+    try:
+        content_type = evidence_inspect(upload)
+    except ValidationError as error:
+        raise RegisterDumpError(f"{where}: {' '.join(error.messages)}") from None
+    if content_type != evidence.content_type:
+        raise RegisterDumpError(
+            f"{where}: the file is declared {evidence.content_type!r} but its content is {content_type!r}."
+        )
+    evidence.original_name = evidence_file_name(evidence.original_name, content_type)
+    evidence.size = len(content)
+    evidence.file.save(evidence.original_name, upload, save=False)
     saved_files.append((evidence.file.storage, evidence.file.name))
 
 
@@ -597,6 +665,9 @@ def register_wipe(enterprise: Enterprise) -> None:
 def register_import_json(text: str, *, replace: bool = False) -> ImportResult:
     try:
         document = json.loads(text)
-    except json.JSONDecodeError as error:
+    except ValueError as error:  # JSONDecodeError, and numbers past Python's digit limit
         raise RegisterDumpError(f"The file is not valid JSON: {error}.") from error
+    except RecursionError:
+        # No register nests this deep; the parser gives up before the stack does.
+        raise RegisterDumpError("The file is nested too deeply to be a register export.") from None
     return register_import(document, replace=replace)

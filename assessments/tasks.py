@@ -1,11 +1,14 @@
-"""Celery tasks of the assessments app: the weekly reminder, fanned out by enterprise."""
+"""Celery tasks of the assessments app: the weekly reminder, fanned out by enterprise, and the
+register imports from .xlsx."""
 
 import datetime
 import smtplib
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 # Enterprises per task: many small tasks, never one giant one.
 BATCH = 50
@@ -41,3 +44,25 @@ def send_enterprise_digests(self, enterprise_ids: list[int], today: str) -> int:
         # Capped exponential back-off, below the broker's visibility timeout.
         delay = min(settings.REPORTS_DELIVERY_RETRY_BASE * 2**self.request.retries, 1800)
         raise self.retry(exc=error, countdown=delay) from error
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=4 * 60, time_limit=5 * 60)
+def run_register_import(import_id: int) -> str | None:
+    """Check and write one uploaded register file (assessments.imports), all or nothing. Run
+    twice (a re-delivery after a lost worker), a finished import is left as it is; one cut short
+    rolled back its transaction, so it simply runs again. Memory: the archive caps and the
+    streaming reader bound one import, and the worker is started with --max-memory-per-child
+    (docker-compose.yml), which replaces a child grown too big after its task."""
+    from .imports import register_import_fail, register_import_run
+
+    try:
+        job = register_import_run(import_id=import_id)
+    except SoftTimeLimitExceeded:
+        register_import_fail(
+            import_id=import_id,
+            message=gettext_lazy(
+                "The import took too long and was stopped; nothing was imported. Split the file."
+            ),
+        )
+        return None
+    return job.status if job else None

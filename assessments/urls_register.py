@@ -7,6 +7,11 @@ urlpatterns = [
     path("enterprise/<int:enterprise_pk>/register/", register.register, name="register"),
     path("enterprise/<int:enterprise_pk>/import/", register_import.import_register_view, name="import"),
     path(
+        "enterprise/<int:enterprise_pk>/import/<int:pk>/",
+        register_import.import_status,
+        name="import_status",
+    ),
+    path(
         "enterprise/<int:enterprise_pk>/import/template.xlsx",
         register_import.import_template,
         name="import_template",

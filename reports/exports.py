@@ -9,6 +9,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from riskpilot.spreadsheets import cell_value, cell_values
+
 from . import okved, tables
 
 FORMATS = {"count": "#,##0", "share": "0%", "rate": "0.00", "datetime": "DD.MM.YYYY HH:MM"}
@@ -59,15 +61,16 @@ def table_workbook(*, title, rows, totals, filters, run, per_enterprise: bool) -
         notes.append(
             _("Figures as of %(stamp)s") % {"stamp": f"{timezone.localtime(run.started_at):%d.%m.%Y %H:%M}"}
         )
+    # Enterprise and region names, the filters: text a spreadsheet must not run (riskpilot.spreadsheets).
     for note in notes:
-        sheet.append([str(note)])
+        sheet.append([cell_value(str(note))])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([])
 
     group_row = [""] * len(leading) + [str(column.group) for column in columns]
     header_row = [str(label) for label in leading] + [str(column.label) for column in columns]
-    sheet.append(group_row)
-    sheet.append(header_row)
+    sheet.append(cell_values(group_row))
+    sheet.append(cell_values(header_row))
     header_index = sheet.max_row
     for row_index in (header_index - 1, header_index):
         for cell in sheet[row_index]:
@@ -76,7 +79,7 @@ def table_workbook(*, title, rows, totals, filters, run, per_enterprise: bool) -
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
     def write(figures, label_cells, bold=False):
-        values = label_cells + [_value(column.value(figures), column.kind) for column in columns]
+        values = cell_values(label_cells) + [_value(column.value(figures), column.kind) for column in columns]
         sheet.append(values)
         for offset, column in enumerate(columns, start=len(label_cells) + 1):
             sheet.cell(sheet.max_row, offset).number_format = FORMATS[column.kind]

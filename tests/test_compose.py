@@ -79,3 +79,11 @@ def test_the_proxy_serves_the_static_files_collected_by_a_one_shot_service():
 def test_the_application_trusts_the_proxys_address_header():
     for name in ("web", "worker", "worker-pdf", "beat"):
         assert SERVICES[name]["environment"]["BEHIND_PROXY"] == "true", name
+
+
+def test_gunicorn_timeout_is_set_deliberately_and_imports_run_in_a_worker_that_gives_memory_back():
+    dockerfile = (Path(settings.BASE_DIR) / "Dockerfile").read_text()
+    cmd = next(line for line in dockerfile.splitlines() if line.startswith("CMD"))
+    assert '"--timeout", "60"' in cmd
+    assert "--timeout 60" in command("web")
+    assert "--max-memory-per-child" in command("worker")

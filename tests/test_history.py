@@ -28,6 +28,8 @@ DERIVED_MODELS = {
     "Delivery",
     "DeliveryAttempt",
     "DigestSent",
+    # An uploaded register file's job: its rows' history is recorded by the services it calls.
+    "RegisterImport",
 }
 
 

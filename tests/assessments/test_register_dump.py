@@ -1,13 +1,14 @@
 """export_register / import_register: a whole enterprise register survives a round trip through
 JSON field by field, and a bad file is refused with nothing written."""
 
+import base64
 import datetime
 import json
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assessments.models import (
     ControlMeasure,
@@ -16,6 +17,7 @@ from assessments.models import (
     MeasureEvidence,
     RiskAssessment,
     RiskMethod,
+    RiskMethodVersion,
     WorkplaceReview,
 )
 from assessments.register_dump import (
@@ -23,8 +25,10 @@ from assessments.register_dump import (
     SECTIONS,
     VERSION,
     VOLATILE,
+    _Exporter,
     register_export,
     register_import,
+    register_import_json,
     register_wipe,
 )
 from assessments.services import (
@@ -50,9 +54,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 def register(region_a):
     """An enterprise with every kind of object, its actors outside it (so it can be wiped)."""
     enterprise = EnterpriseFactory(region=region_a, risk_method=RiskMethod.objects.get(code="matrix-5x5"))
-    officer = UserFactory(
-        username="auditor", role=Role.OFFICER, enterprise=EnterpriseFactory(region=region_a)
-    )
+    # Users the file may name: the region's reviewer and an administrator (national scope).
+    officer = UserFactory(username="auditor", role=Role.REGIONAL_REVIEWER, region=region_a, enterprise=None)
     boss = UserFactory(username="boss", role=Role.ADMIN)
     shop = DepartmentFactory(enterprise=enterprise, name="Цех 1")
     section = DepartmentFactory(enterprise=enterprise, name="Участок 1", parent=shop, kind="section")
@@ -327,3 +330,119 @@ def test_bad_victims_are_refused(register, tmp_path, corrupt, message):
 
     error = _wipe_then(register, tmp_path, broken)
     assert message in str(error)
+
+
+# --- A file may change only its own enterprise ---------------------------------------------------
+
+
+def test_a_version_of_a_shared_method_is_refused_and_the_method_is_unchanged(register, tmp_path):
+    """The attack: one enterprise's file adds a lenient newest version of the shared 5×5 matrix."""
+    shared = RiskMethod.objects.get(code="matrix-5x5")
+    versions_before = list(shared.versions.values_list("pk", "version"))
+
+    def corrupt(document):
+        lenient = _Exporter(register).item(shared.current_version(), SECTIONS[1])
+        lenient["version"] = 99
+        document["risk_method_versions"].append(lenient)
+        return json.dumps(document)
+
+    error = str(_wipe_then(register, tmp_path, corrupt))
+    assert "matrix-5x5" in error and "shared method" in error
+    assert list(shared.versions.values_list("pk", "version")) == versions_before
+    assert not RiskMethodVersion.objects.filter(version=99).exists()
+
+
+def test_an_own_method_and_its_versions_are_imported(register, tmp_path):
+    shared_version = RiskMethod.objects.get(code="matrix-5x5").current_version()
+
+    def add_own_method(document):
+        exporter = _Exporter(register)
+        method = exporter.item(shared_version.method, SECTIONS[0])
+        method.update(code="own-5x5", name_ru="Своя матрица", name_en="Own matrix")
+        version = exporter.item(shared_version, SECTIONS[1])
+        version.update(method="own-5x5", version=1)
+        document["risk_methods"].append(method)
+        document["risk_method_versions"].append(version)
+        document["enterprise"]["risk_method"] = "own-5x5"
+        return document
+
+    document = add_own_method(register_export(register))
+    register_wipe(register)
+    result = register_import_json(json.dumps(document))
+    own = RiskMethod.objects.get(code="own-5x5")
+    assert own.enterprise == result.enterprise == Enterprise.objects.get(risk_method=own)
+    assert own.versions.count() == 1
+
+
+def test_an_officer_of_another_enterprise_is_refused(register, tmp_path, enterprise_b):
+    UserFactory(username="stranger", role=Role.OFFICER, enterprise=enterprise_b)
+
+    def corrupt(document):
+        document["assessments"][1]["approved_by"] = "stranger"
+        return json.dumps(document)
+
+    error = str(_wipe_then(register, tmp_path, corrupt))
+    assert "stranger" in error and "does not work for this enterprise" in error
+
+
+def test_a_reviewer_of_another_region_is_refused(register, tmp_path):
+    other_region = EnterpriseFactory().region
+    UserFactory(username="far-away", role=Role.REGIONAL_REVIEWER, region=other_region, enterprise=None)
+
+    def corrupt(document):
+        document["assessments"][0]["assessor"] = "far-away"
+        return json.dumps(document)
+
+    assert "far-away" in str(_wipe_then(register, tmp_path, corrupt))
+
+
+def test_the_enterprises_own_officer_is_accepted_on_replace(register, tmp_path):
+    UserFactory(username="own-officer", role=Role.OFFICER, enterprise=register)
+    document = register_export(register)
+    document["assessments"][0]["assessor"] = "own-officer"
+    register_import_json(json.dumps(document), replace=True)
+    assert RiskAssessment.objects.filter(assessor__username="own-officer").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "declared", "reason"),
+    [
+        (b"<html><script>alert(1)</script></html>", "image/png", "neither"),
+        (b"%PDF-1.4 tiny", "image/png", "declared"),
+    ],
+)
+def test_evidence_goes_through_the_upload_checks(register, tmp_path, content, declared, reason):
+    def corrupt(document):
+        document["evidence"][0].update(
+            file=base64.b64encode(content).decode("ascii"), content_type=declared, original_name="x.png"
+        )
+        return json.dumps(document)
+
+    with translation.override("en"):  # the upload checks' messages are translated
+        error = str(_wipe_then(register, tmp_path, corrupt))
+    assert "evidence[1]" in error and reason in error
+    assert MeasureEvidence.objects.count() == 0
+
+
+def test_evidence_over_the_upload_limit_is_refused_before_decoding(register, tmp_path, settings):
+    settings.MAX_UPLOAD_BYTES = 50
+
+    def corrupt(document):
+        document["evidence"][0]["file"] = "A" * 400
+        return json.dumps(document)
+
+    assert "upload limit" in str(_wipe_then(register, tmp_path, corrupt))
+
+
+def test_deeply_nested_json_is_a_clean_error(register, tmp_path):
+    error = _wipe_then(register, tmp_path, lambda d: "[" * 100_000 + "]" * 100_000)
+    assert "nested too deeply" in str(error)
+
+
+def test_a_deeply_nested_value_inside_a_valid_file_is_a_clean_error(register, tmp_path):
+    def corrupt(document):
+        text = json.dumps(document, ensure_ascii=False)
+        assert '"source": "Конвейер"' in text
+        return text.replace('"source": "Конвейер"', '"source": ' + "[" * 900 + "]" * 900, 1)
+
+    assert "expected a single value" in str(_wipe_then(register, tmp_path, corrupt))

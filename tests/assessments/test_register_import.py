@@ -7,19 +7,37 @@ import io
 import zipfile
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from assessments.imports import IMPORTABLE
+from assessments.models import ImportStatus, RegisterImport
 from enterprises.models import Department, Workplace
 from enterprises.services import department_path, department_tree
 from hazards.models import Hazard, HazardousEvent
 from tests.factories import DepartmentFactory, HazardFactory, WorkplaceFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def imports_run_at_once(settings):
+    """The embedded mode: the queued import runs when the request commits, even when REDIS_URL is
+    set (tests/integration covers the real worker)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture(autouse=True)
+def import_storage(tmp_path, monkeypatch):
+    """Uploaded files wait for the task in a temporary folder, never in the checkout's var/private."""
+    storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
+    monkeypatch.setattr(RegisterImport._meta.get_field("file"), "storage", storage)
+    return storage
+
 
 KEYS = [column.key for column in IMPORTABLE]
 
@@ -38,9 +56,19 @@ def workbook_bytes(rows, header=None) -> bytes:
 
 
 def upload(client, enterprise, content: bytes, name="register.xlsx"):
+    """Post the file and follow the redirect to the import's status page. The import task is
+    queued on commit and, without a broker, runs at once (the embedded mode)."""
     with translation.override("en"):
         url = reverse("assessments:import", args=[enterprise.pk])
-    return client.post(url, {"file": SimpleUploadedFile(name, content)})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url, {"file": SimpleUploadedFile(name, content)})
+    if response.status_code == 302:
+        response = client.get(response["Location"])
+    return response
+
+
+def imported(response) -> bool:
+    return response.status_code == 200 and response.context["job"].status == ImportStatus.DONE
 
 
 def register_state(enterprise):
@@ -88,10 +116,8 @@ def test_a_clean_file_creates_units_workplaces_and_rows(client, officer_a, enter
     ]
     client.force_login(officer_a)
     response = upload(client, enterprise_a, workbook_bytes(rows))
-    assert response.status_code == 302
-    assert response["Location"].endswith(
-        reverse("assessments:register", args=[enterprise_a.pk]).split("/", 2)[-1]
-    )
+    assert imported(response)
+    assert "3 register rows" in response.content.decode()
     assert register_state(enterprise_a) == (3, 2, 3)
     tree, by_id = department_tree(enterprise_a)
     assert sorted(" / ".join(department_path(d, by_id)) for d, _depth in tree) == [
@@ -179,13 +205,13 @@ def test_a_workplace_already_in_the_register_must_match(client, officer_a, enter
 
     matching = {**GOOD, "department": path, "position": "Горнорабочий", "okpdtr_code": "13790"}
     response = upload(client, enterprise_a, workbook_bytes([matching]))
-    assert response.status_code == 302
+    assert imported(response)
     assert Hazard.objects.get().workplace == existing
 
 
 def test_an_already_registered_row_is_not_imported_twice(client, officer_a, enterprise_a):
     client.force_login(officer_a)
-    assert upload(client, enterprise_a, workbook_bytes([GOOD])).status_code == 302
+    assert imported(upload(client, enterprise_a, workbook_bytes([GOOD])))
     response = upload(client, enterprise_a, workbook_bytes([GOOD]))
     assert "already has this event" in response.context["errors"][0].message
     assert Hazard.objects.count() == 1
@@ -251,7 +277,7 @@ def test_an_empty_template_filled_in_imports(client, officer_a, enterprise_a):
     sheet.append([GOOD.get(key) for key in KEYS])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    assert upload(client, enterprise_a, buffer.getvalue()).status_code == 302
+    assert imported(upload(client, enterprise_a, buffer.getvalue()))
     assert register_state(enterprise_a) == (2, 1, 1)
 
 
@@ -357,7 +383,7 @@ def test_export_then_import_into_an_empty_enterprise_gives_the_same_register(
     client.force_login(officer_b)
     with translation.override(language):
         response = upload(client, enterprise_b, exported.content, name="export.xlsx")
-    assert response.status_code == 302, [(e.row, e.column, e.message) for e in response.context["errors"]]
+    assert imported(response), [(e.row, e.column, e.message) for e in response.context["errors"]]
     assert signature(enterprise_b) == signature(enterprise_a)
     assert len(signature(enterprise_b)) == 4
 
@@ -367,3 +393,187 @@ def test_too_long_text_is_reported_once(client, officer_a, enterprise_a):
     response = upload(client, enterprise_a, workbook_bytes([{**GOOD, "object_description": "x" * 501}]))
     assert [(e.row, e.column[:1]) for e in response.context["errors"]] == [(2, "I")]
     assert register_state(enterprise_a) == (0, 0, 0)
+
+
+# --- In the worker ----------------------------------------------------------------------------------
+
+
+def post_only(client, enterprise, content: bytes):
+    """Post without running the queued task, as when the worker has not picked it up yet."""
+    with translation.override("en"):
+        url = reverse("assessments:import", args=[enterprise.pk])
+    return client.post(url, {"file": SimpleUploadedFile("register.xlsx", content)})
+
+
+def test_the_upload_is_queued_and_its_page_polls_until_done(client, officer_a, enterprise_a):
+    client.force_login(officer_a)
+    with TestCase.captureOnCommitCallbacks() as queued:
+        response = post_only(client, enterprise_a, workbook_bytes([GOOD]))
+    assert response.status_code == 302
+    job = RegisterImport.objects.get()
+    assert (job.status, job.requested_by, job.original_name) == ("queued", officer_a, "register.xlsx")
+    assert len(queued) == 1 and register_state(enterprise_a) == (0, 0, 0)
+
+    page = client.get(response["Location"])
+    assert 'hx-trigger="every 2s"' in page.content.decode()
+    fragment = client.get(response["Location"], headers={"HX-Request": "true"})
+    assert fragment.content.decode().lstrip().startswith('<div id="import-status"')
+
+    queued[0]()  # the worker runs the task
+    job.refresh_from_db()
+    assert (job.status, job.hazards, job.file.name) == ("done", 1, "")  # the upload is not kept
+    assert register_state(enterprise_a) == (2, 1, 1)
+    done = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in done and "1 register rows" in done
+
+
+def test_the_task_run_twice_imports_once(client, officer_a, enterprise_a):
+    from assessments.tasks import run_register_import
+
+    client.force_login(officer_a)
+    assert imported(upload(client, enterprise_a, workbook_bytes([GOOD])))
+    job = RegisterImport.objects.get()
+    assert run_register_import(job.pk) == "done"
+    assert register_state(enterprise_a) == (2, 1, 1)
+
+
+def test_an_import_stopped_by_the_time_limit_is_failed_and_writes_nothing(
+    client, officer_a, enterprise_a, monkeypatch
+):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    def too_slow(**kwargs):
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr("assessments.imports.workplace_add", too_slow)
+    client.force_login(officer_a)
+    response = upload(client, enterprise_a, workbook_bytes([GOOD]))
+    assert response.context["job"].status == "failed"
+    assert "took too long" in response.content.decode()
+    assert register_state(enterprise_a) == (0, 0, 0)
+
+
+def test_a_race_on_a_unique_row_is_a_clean_message(client, officer_a, enterprise_a, monkeypatch):
+    from django.db import IntegrityError
+
+    def racing(**kwargs):
+        raise IntegrityError("UNIQUE constraint failed: enterprises_workplace.number")
+
+    monkeypatch.setattr("assessments.imports.workplace_add", racing)
+    client.force_login(officer_a)
+    response = upload(client, enterprise_a, workbook_bytes([GOOD]))
+    assert response.status_code == 200
+    assert "changed by someone else" in response.content.decode()
+    assert register_state(enterprise_a) == (0, 0, 0)
+
+
+def test_errors_are_written_in_the_language_of_the_upload(client, officer_a, enterprise_a):
+    client.force_login(officer_a)
+    url = reverse("assessments:import", args=[enterprise_a.pk])  # Russian: no prefix
+    with translation.override("ru"), TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(
+            url, {"file": SimpleUploadedFile("r.xlsx", workbook_bytes([{**GOOD, "event_code": "99.9"}]))}
+        )
+    job = RegisterImport.objects.get()
+    assert (job.language, job.status) == ("ru", "failed")
+    assert "776н" in job.errors[0]["message"]
+
+
+def test_another_enterprise_cannot_see_an_import(client, officer_a, officer_b, reviewer_region, enterprise_a):
+    client.force_login(officer_a)
+    status_url = upload(client, enterprise_a, workbook_bytes([GOOD])).request["PATH_INFO"]
+    client.force_login(officer_b)
+    assert client.get(status_url).status_code == 404
+    client.force_login(reviewer_region)
+    assert client.get(status_url).status_code == 403
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_identical_imports_at_once_import_once(reference_data, enterprise_a, officer_a, manager_a):
+    """The enterprise row lock serialises them; the second finds the rows of the first."""
+    import threading
+
+    from django.db import connection
+
+    from assessments.imports import import_register, read_rows
+
+    rows = read_rows(io.BytesIO(workbook_bytes([GOOD, {**GOOD, "event_code": "3.1", "source": "Пол"}])))
+    start = threading.Barrier(2)
+    results, crashes = [], []
+
+    def run(user):
+        try:
+            start.wait(timeout=10)
+            results.append(import_register(enterprise=enterprise_a, rows=rows, user=user))
+        except Exception as error:
+            crashes.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(user,)) for user in (officer_a, manager_a)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert crashes == []
+    assert sorted(result.hazards for result in results) == [0, 2]
+    refused = next(result for result in results if result.errors)
+    assert [(error.row, error.column[:1]) for error in refused.errors] == [(2, "F"), (3, "F")]
+    assert register_state(enterprise_a) == (2, 1, 2)
+
+
+def test_a_second_delivery_does_not_overwrite_the_outcome(client, officer_a, enterprise_a):
+    """Two deliveries of one task at once: the later one finds the rows of the first and fails
+    validation, which must not turn "done" into "failed"."""
+    from assessments.imports import _record, import_register, read_rows
+
+    client.force_login(officer_a)
+    with TestCase.captureOnCommitCallbacks():
+        post_only(client, enterprise_a, workbook_bytes([GOOD]))
+    job = RegisterImport.objects.get()
+    rows = read_rows(job.file.open("rb"))
+    first = import_register(enterprise=enterprise_a, rows=rows, user=officer_a, job=job)
+    job.file.close()
+    assert first.hazards == 1
+    second = import_register(enterprise=enterprise_a, rows=rows, user=officer_a, job=job)
+    assert second.errors
+    _record(job, second)
+    job.refresh_from_db()
+    assert (job.status, job.hazards, job.errors) == ("done", 1, [])
+
+
+def test_an_import_that_keeps_taking_its_worker_down_is_given_up(client, officer_a, enterprise_a):
+    """Each lost worker re-delivers the task; the third run begun and lost is the last."""
+    from assessments.tasks import run_register_import
+
+    client.force_login(officer_a)
+    with TestCase.captureOnCommitCallbacks():
+        post_only(client, enterprise_a, workbook_bytes([GOOD]))
+    job = RegisterImport.objects.get()
+    RegisterImport.objects.filter(pk=job.pk).update(status="running", attempts=3)
+    with translation.override("en"):
+        assert run_register_import(job.pk) == "failed"
+    job.refresh_from_db()
+    assert "given up" in job.errors[0]["message"] and not job.file
+    assert register_state(enterprise_a) == (0, 0, 0)
+
+
+def test_the_import_page_lists_recent_imports_of_the_enterprise_only(
+    client, officer_a, officer_b, enterprise_a, enterprise_b
+):
+    client.force_login(officer_b)
+    upload(client, enterprise_b, workbook_bytes([GOOD]), name="theirs.xlsx")
+    client.force_login(officer_a)
+    upload(client, enterprise_a, workbook_bytes([GOOD]), name="ours.xlsx")
+    with translation.override("en"):
+        page = client.get(reverse("assessments:import", args=[enterprise_a.pk])).content.decode()
+    assert "ours.xlsx" in page and "theirs.xlsx" not in page
+    assert (
+        reverse(
+            "assessments:import_status",
+            args=[enterprise_a.pk, RegisterImport.objects.get(original_name="ours.xlsx").pk],
+        )
+        in page
+    )

@@ -13,7 +13,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from assessments.models import MeasureEvidence
+from assessments.models import ImportStatus, MeasureEvidence, RegisterImport
 from assessments.services import assessment_create, evidence_add
 from reports.models import Frequency, Report, ReportStatus, ReportType, Subscription
 from tests.factories import (
@@ -46,6 +46,7 @@ class World:
     incident: object
     report: object
     subscription: object
+    register_import: object = None
 
 
 @pytest.fixture
@@ -54,6 +55,7 @@ def private_storage(tmp_path, monkeypatch):
     storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
     monkeypatch.setattr(MeasureEvidence._meta.get_field("file"), "storage", storage)
     monkeypatch.setattr(Report._meta.get_field("file"), "storage", storage)
+    monkeypatch.setattr(RegisterImport._meta.get_field("file"), "storage", storage)
     return storage
 
 
@@ -85,7 +87,11 @@ def build_world(enterprise, assessor, region) -> World:
         frequency=Frequency.MONTHLY,
         recipients="ot@example.org",
     )
+    register_import = RegisterImport.objects.create(
+        enterprise=enterprise, requested_by=assessor, original_name="register.xlsx", status=ImportStatus.DONE
+    )
     return World(
+        register_import=register_import,
         enterprise=enterprise,
         region=region,
         department=department,
