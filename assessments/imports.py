@@ -24,7 +24,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
@@ -632,6 +632,37 @@ def _run(job: RegisterImport) -> None:
     if result.errors:
         _record(job, result)
     _discard_file(job)
+
+
+# An import still queued this long after its last change lost its task (the broker restarted and
+# kept nothing); one still running this long after it started lost its worker (the task's hard
+# time limit is five minutes).
+RECONCILE_QUEUED_AFTER = datetime.timedelta(minutes=10)
+RECONCILE_RUNNING_AFTER = datetime.timedelta(minutes=10)
+
+
+def register_imports_reconcile(*, now: datetime.datetime | None = None) -> int:
+    """Queue again the imports that the broker or a killed worker left behind (called by the
+    periodic reconciler). The task is safe to run twice and gives up after MAX_ATTEMPTS runs, so
+    no upload stays "queued" or "running" for ever. Returns how many were queued."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        stuck = list(
+            RegisterImport.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=ImportStatus.QUEUED, updated_at__lt=now - RECONCILE_QUEUED_AFTER)
+                | Q(
+                    status=ImportStatus.RUNNING,
+                    started_at__lt=now - RECONCILE_RUNNING_AFTER,
+                    updated_at__lt=now - RECONCILE_QUEUED_AFTER,  # not queued again just now
+                )
+            )
+            .values_list("pk", flat=True)
+        )
+        RegisterImport.objects.filter(pk__in=stuck).update(updated_at=now)
+        for pk in stuck:
+            run_register_import.delay_on_commit(pk)
+    return len(stuck)
 
 
 def register_import_fail(*, import_id: int, message: str) -> None:

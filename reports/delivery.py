@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from assessments.imports import register_imports_reconcile
+
 from . import pdf
 from .models import (
     AttemptOutcome,
@@ -417,6 +419,7 @@ def reconcile(*, now: datetime.datetime | None = None) -> dict[str, int]:
         for pk in reports:
             render_report.delay_on_commit(pk)
     counts["reports"] = len(reports)
+    counts["imports"] = register_imports_reconcile(now=now)
 
     with transaction.atomic():
         interrupted = list(
