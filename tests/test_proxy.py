@@ -90,3 +90,11 @@ def test_the_proxy_passes_the_clients_address_and_overwrites_what_the_client_sen
     assert "proxy_set_header X-Real-IP $remote_addr;" in text
     assert "$proxy_add_x_forwarded_for" not in text
     assert "proxy_set_header X-Forwarded-Proto https;" in text
+
+
+def test_a_body_refused_by_the_proxy_gets_riskpilots_own_page_in_both_languages():
+    text = TEMPLATE.read_text()
+    assert "error_page 413 /errors/413.html;" in text
+    assert "alias /srv/riskpilot/static/errors/413.html;" in text
+    page = (Path(settings.BASE_DIR) / "static" / "errors" / "413.html").read_text()
+    assert "Слишком большой запрос" in page and "Request too large" in page
