@@ -4,6 +4,7 @@ on PostgreSQL — the web side only stores the file and queues the task."""
 import pytest
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from assessments import tasks
 from assessments.imports import register_import_request
@@ -21,10 +22,13 @@ def queued_through_the_broker(services, monkeypatch):
     sent through Redis (this test process itself runs tasks eagerly)."""
     storage = FileSystemStorage(location=services.private_root, base_url=None)
     monkeypatch.setattr(RegisterImport._meta.get_field("file"), "storage", storage)
+    # Sent once the upload's transaction has committed, as delay_on_commit does.
     monkeypatch.setattr(
         tasks.run_register_import,
         "delay_on_commit",
-        lambda pk: services.call("assessments.tasks.run_register_import", args=f"[{pk}]"),
+        lambda pk: transaction.on_commit(
+            lambda: services.call("assessments.tasks.run_register_import", args=f"[{pk}]")
+        ),
     )
     return services
 

@@ -13,6 +13,7 @@ from reports import rollups
 from reports.models import Report, ReportStatus
 from reports.rollups import add_months, first_of_month
 from riskpilot.celery import app
+from tests.submission import with_key
 
 
 def closed_port() -> int:
@@ -73,7 +74,8 @@ def test_ordering_a_report_says_it_is_queued_when_the_broker_is_down(
     client.force_login(officer_a)
     month = add_months(first_of_month(timezone.localdate()), -1)
     response = client.post(
-        reverse("reports:report_new", args=[enterprise_a.pk]), {"month": f"{month:%Y-%m}", "language": "ru"}
+        reverse("reports:report_new", args=[enterprise_a.pk]),
+        with_key({"month": f"{month:%Y-%m}", "language": "ru"}),
     )
     report = Report.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(

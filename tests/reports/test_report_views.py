@@ -277,15 +277,15 @@ def test_renders_ordered_per_hour_are_limited_per_user(
     client.force_login(reviewer_region)
     url = reverse("reports:report_new", args=[enterprise_a.pk])
     order = {"month": f"{last_month():%Y-%m}", "language": "ru", "regenerate": "on"}
-    assert [client.post(url, order).status_code for _ in range(3)] == [302, 302, 302]
+    assert [client.post(url, with_key(order)).status_code for _ in range(3)] == [302, 302, 302]
 
-    refused = client.post(url, order)
+    refused = client.post(url, with_key(order))
     assert refused.status_code == 200
     assert "сколько разрешено (3)" in refused.content.decode()
     assert Report.objects.count() == 3 and len(queued) == 3
     # An existing report is still shown: only renders count.
-    shown = client.post(url, {"month": f"{last_month():%Y-%m}", "language": "ru"})
+    shown = client.post(url, with_key({"month": f"{last_month():%Y-%m}", "language": "ru"}))
     assert shown.status_code == 302 and Report.objects.count() == 3
     # Another person has a quota of their own.
     client.force_login(UserFactory(username="manager_x", role=Role.MANAGER, enterprise=enterprise_a))
-    assert client.post(url, order).status_code == 302 and Report.objects.count() == 4
+    assert client.post(url, with_key(order)).status_code == 302 and Report.objects.count() == 4

@@ -206,7 +206,7 @@ def test_a_deactivated_users_subscriptions_stop(client, manager_a, enterprise_a,
     from reports import delivery
 
     client.force_login(manager_a)
-    client.post(url("reports:subscription_new"), form(enterprise=enterprise_a.pk))
+    client.post(url("reports:subscription_new"), with_key(form(enterprise=enterprise_a.pk)))
     subscription = Subscription.objects.get()
     today = datetime.date(2026, 11, 25)
     assert delivery.subscriptions_due(today) == [subscription.pk]
@@ -232,7 +232,7 @@ def test_recipients_outside_the_allowed_domains_wait_for_an_administrator(
     client.force_login(manager_a)
     recipients = "ot@salt-mine.ru\nanalyst@orenburg.mintrud.gov.ru\nleak@gmail.com"
     response = client.post(
-        url("reports:subscription_new"), form(enterprise=enterprise_a.pk, recipients=recipients)
+        url("reports:subscription_new"), with_key(form(enterprise=enterprise_a.pk, recipients=recipients))
     )
     subscription = Subscription.objects.get()
     assert subscription.pending_approval

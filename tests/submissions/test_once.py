@@ -56,15 +56,18 @@ def _measure_data() -> dict:
 def _incident_data(hazard) -> dict:
     return {
         "kind": "accident",
-        "severity": "light",
         "occurred_at": timezone.localtime(timezone.now() - datetime.timedelta(hours=3)).strftime(
             "%Y-%m-%dT%H:%M"
         ),
         "workplace": hazard.workplace_id,
         "hazards": [hazard.pk],
         "description": "Ушиб кисти при замене ролика конвейера",
-        "people_affected": "1",
-        "days_lost": "5",
+        # One victim (the incident form's victims formset).
+        "victims-TOTAL_FORMS": "1",
+        "victims-INITIAL_FORMS": "0",
+        "victims-0-outcome": "light",
+        "victims-0-days_lost": "5",
+        "victims-0-position": "",
     }
 
 
