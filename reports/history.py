@@ -34,7 +34,6 @@ from assessments.models import ControlMeasure, MeasureStatus, MethodKind, RiskAs
 from enterprises.models import Workplace
 from hazards.models import Hazard, HazardStatus
 
-LEVELS = (1, 2, 3, 4, 5)
 FAR_FUTURE = datetime.date.max
 
 # The order in which a row's assessments follow each other. The current assessment sorts last, so
@@ -177,20 +176,6 @@ def _in_force(identified_on, assessments):
 # --- One day -----------------------------------------------------------------------------------
 
 
-REGISTER_KEYS = (
-    "rows",
-    "rows_not_rated",
-    *(f"rows_level_{level}" for level in LEVELS),
-    "rows_due_for_review",
-    "rows_needing_reassessment",
-    "rows_in_heat_map",
-    "measures_open",
-    "measures_done",
-    "measures_overdue",
-)
-WORKPLACE_KEYS = ("workplaces_total", "workplaces_with_rows", "workplaces_assessed")
-
-
 @dataclass
 class RowState:
     pk: int
@@ -322,10 +307,6 @@ def cancellation_dates(measures) -> dict[int, datetime.date]:
     for pk, updated_at in measures.filter(status=MeasureStatus.CANCELLED).values_list("pk", "updated_at"):
         dates.setdefault(pk, local_date(updated_at))
     return dates
-
-
-def planned_on(created_at: datetime.datetime) -> datetime.date:
-    return local_date(created_at)
 
 
 def _measures(result: Snapshot, hazards, day):
