@@ -317,7 +317,7 @@ def enterprise_context(
     period_end = history.end_of(period.end)
 
     serious = {pk: row.level for pk, row in state.rows.items() if row.level and row.level >= RiskLevel.HIGH}
-    open_ids = [pk for pk in serious for pk in state.open_measures.get(pk, ())]
+    open_ids = [measure for hazard in serious for measure in state.open_measures.get(hazard, ())]
     open_measures = ControlMeasure.objects.filter(pk__in=open_ids).order_by("due_date", "pk")
     top_risks = sorted(
         Hazard.objects.filter(pk__in=serious).select_related("workplace", "event"),
