@@ -394,13 +394,7 @@ def period_snapshot(enterprises, day: datetime.date) -> PeriodSnapshot:
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
         scope = enterprises if len(missing) == len(ids) else Enterprise.objects.filter(pk__in=missing)
-        fresh = history.snapshot(scope, day)
-        parts = {pk: {"counts": {}, "heat": {}} for pk in missing}
-        for (enterprise_id, group_id), counts in fresh.counts.items():
-            parts[enterprise_id]["counts"][group_id] = dict(counts)
-        for (enterprise_id, group_id, probability, severity), rows in fresh.heat.items():
-            parts[enterprise_id]["heat"][group_id, probability, severity] = rows
-        computed = {keys[pk]: part for pk, part in parts.items()}
+        computed = _snapshot_parts(history.snapshot(scope, day), {pk: keys[pk] for pk in missing})
         cache.set_many(computed, SNAPSHOT_SECONDS)
         found.update(computed)
     result = PeriodSnapshot(counts={}, heat={})
@@ -411,6 +405,28 @@ def period_snapshot(enterprises, day: datetime.date) -> PeriodSnapshot:
         for (group_id, probability, severity), rows in part["heat"].items():
             result.heat[pk, group_id, probability, severity] = rows
     return result
+
+
+def _snapshot_parts(snapshot: history.Snapshot, keys: dict[int, str]) -> dict[str, dict]:
+    """A snapshot split into one cache entry per enterprise."""
+    parts = {pk: {"counts": {}, "heat": {}} for pk in keys}
+    for (enterprise_id, group_id), counts in snapshot.counts.items():
+        parts[enterprise_id]["counts"][group_id] = dict(counts)
+    for (enterprise_id, group_id, probability, severity), rows in snapshot.heat.items():
+        parts[enterprise_id]["heat"][group_id, probability, severity] = rows
+    return {keys[pk]: part for pk, part in parts.items()}
+
+
+def keep_snapshot(enterprise: Enterprise, snapshot: history.Snapshot) -> None:
+    """Cache a snapshot of one enterprise that was computed anyway (the PDF report needs its rows
+    for the lists), so the figures of the same day do not rebuild it."""
+    last_change = (
+        EnterpriseFigures.objects.filter(enterprise=enterprise, hazard_group__isnull=True)
+        .values_list("last_change_at", flat=True)
+        .first()
+    )
+    key = _snapshot_key(enterprise.pk, snapshot.day, last_change)
+    cache.set_many(_snapshot_parts(snapshot, {enterprise.pk: key}), SNAPSHOT_SECONDS)
 
 
 def recent_period_ends(today: datetime.date | None = None) -> list[datetime.date]:

@@ -311,8 +311,12 @@ def enterprise_context(
     is taken at the same day as the figures above it, so a count and its list always agree."""
     today = today or timezone.localdate()
     scope = Enterprise.objects.filter(pk=enterprise.pk)
+    state_day = _filters(period).period.state_day(today)
+    # The lists need the rows themselves; the figures above them read the same snapshot.
+    state = history.snapshot(scope, state_day)
+    if state_day < today:
+        figures.keep_snapshot(enterprise, state)
     common = _common(scope, period, today)
-    state = history.snapshot(scope, common["state_day"])
     period_start = timezone.make_aware(datetime.datetime.combine(period.start, datetime.time.min))
     period_end = history.end_of(period.end)
 
