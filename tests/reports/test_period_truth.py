@@ -152,3 +152,18 @@ def test_the_enterprise_dashboard_names_the_months_without_hours(client, enterpr
     previous = add_months(period_start, -1)
     page = client.get(url, {"period": f"{previous:%Y-%m}"}).content.decode()
     assert f"часы не внесены за: {previous:%m.%Y}" in page
+
+
+def test_the_nightly_refresh_warms_the_recent_period_ends(enterprise_a, history):
+    from django.core.cache import cache
+
+    from reports import tasks
+    from reports.models import EnterpriseFigures
+
+    cache.clear()
+    tasks.refresh_rollups(full=True)  # eager here: the warm-up runs at once
+    stamp = EnterpriseFigures.objects.get(enterprise=enterprise_a, hazard_group=None).last_change_at
+    days = figures.recent_period_ends()
+    assert len(days) >= 2 and all(day < timezone.localdate() for day in days)
+    keys = [figures._snapshot_key(enterprise_a.pk, day, stamp) for day in days]
+    assert set(cache.get_many(keys)) == set(keys)
