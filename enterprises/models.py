@@ -210,8 +210,14 @@ class Workplace(TimeStampedModel):
     headcount_women = models.PositiveIntegerField(_("of them women"), default=0)
     headcount_under_18 = models.PositiveIntegerField(_("of them under 18"), default=0)
     headcount_disabled = models.PositiveIntegerField(_("of them disabled"), default=0)
+    sout_card_number = models.CharField(
+        _("SOUT card number"),
+        max_length=30,
+        blank=True,
+        help_text=_("Analogous workplaces share one SOUT card and one risk assessment card."),
+    )
     sout_class = models.CharField(_("SOUT class"), max_length=3, choices=SoutClass.choices, blank=True)
-    sout_date = models.DateField(_("SOUT date"), null=True, blank=True)
+    sout_date = models.DateField(_("SOUT report approved on"), null=True, blank=True)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
     history = HistoricalRecords()
@@ -240,6 +246,131 @@ class Workplace(TimeStampedModel):
         for part in ("headcount_women", "headcount_under_18", "headcount_disabled"):
             if (getattr(self, part) or 0) > (self.headcount_total or 0):
                 raise ValidationError({part: _("Cannot exceed the total number of workers.")})
+
+
+class SoutFactor(models.TextChoices):
+    """Harmful and dangerous factors measured by the special assessment (426-FZ art. 13)."""
+
+    CHEMICAL = "chemical", _("chemical")
+    BIOLOGICAL = "biological", _("biological")
+    AEROSOLS = "aerosols", _("aerosols of mainly fibrogenic action (dust)")
+    NOISE = "noise", _("noise")
+    INFRASOUND = "infrasound", _("infrasound")
+    ULTRASOUND = "ultrasound", _("airborne ultrasound")
+    VIBRATION_GENERAL = "vibration_general", _("general vibration")
+    VIBRATION_LOCAL = "vibration_local", _("local vibration")
+    NON_IONISING = "non_ionising", _("non-ionising radiation")
+    IONISING = "ionising", _("ionising radiation")
+    MICROCLIMATE = "microclimate", _("microclimate")
+    LIGHTING = "lighting", _("lighting")
+    SEVERITY = "severity", _("severity of work (physical load)")
+    INTENSITY = "intensity", _("intensity of work")
+
+
+HARMFUL_CLASSES = (
+    SoutClass.HARMFUL_1,
+    SoutClass.HARMFUL_2,
+    SoutClass.HARMFUL_3,
+    SoutClass.HARMFUL_4,
+    SoutClass.DANGEROUS,
+)
+
+
+class SoutFactorClassQuerySet(ScopedQuerySet):
+    enterprise_path = "workplace__enterprise"
+
+    def harmful(self):
+        return self.filter(sout_class__in=HARMFUL_CLASSES)
+
+
+class SoutFactorClass(TimeStampedModel):
+    """The class the special assessment gave one factor at a workplace."""
+
+    workplace = models.ForeignKey(
+        Workplace, on_delete=models.CASCADE, related_name="sout_factors", verbose_name=_("workplace")
+    )
+    factor = models.CharField(_("factor"), max_length=20, choices=SoutFactor.choices)
+    sout_class = models.CharField(_("class"), max_length=3, choices=SoutClass.choices)
+
+    history = HistoricalRecords()
+    objects = SoutFactorClassQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["workplace_id", "factor"]
+        verbose_name = _("SOUT class of a factor")
+        verbose_name_plural = _("SOUT classes of factors")
+        constraints = [
+            models.UniqueConstraint(fields=["workplace", "factor"], name="sout_factor_once_per_workplace"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_factor_display()}: {self.sout_class}"
+
+
+class WorkerQuerySet(ScopedQuerySet):
+    def on(self, day):
+        """Workers assigned to their workplace on ``day``."""
+        return self.filter(Q(employed_from__isnull=True) | Q(employed_from__lte=day)).filter(
+            Q(employed_to__isnull=True) | Q(employed_to__gte=day)
+        )
+
+
+class Worker(TimeStampedModel):
+    """A person working at a workplace, from the enterprise's personnel list. Names are personal
+    data (152-FZ): only the enterprise's officers and managers see them."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="workers", verbose_name=_("enterprise")
+    )
+    workplace = models.ForeignKey(
+        Workplace, on_delete=models.PROTECT, related_name="workers", verbose_name=_("workplace")
+    )
+    surname = models.CharField(_("surname"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    personnel_number = models.CharField(_("personnel number"), max_length=30)
+    position = models.CharField(_("position"), max_length=300, blank=True)
+    employed_from = models.DateField(_("at the workplace from"), null=True, blank=True)
+    employed_to = models.DateField(_("at the workplace until"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = WorkerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["surname", "first_name", "patronymic", "id"]
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workplace", "personnel_number"], name="worker_personnel_number_once_per_workplace"
+            ),
+            models.CheckConstraint(
+                condition=Q(employed_to__isnull=True)
+                | Q(employed_from__isnull=True)
+                | Q(employed_to__gte=F("employed_from")),
+                name="worker_period_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["enterprise", "personnel_number"], name="worker_personnel_number")]
+
+    def __str__(self):
+        return self.short_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.surname, self.first_name, self.patronymic) if part)
+
+    @property
+    def short_name(self) -> str:
+        """Surname and initials, as under a signature: «Иванов И. И.»."""
+        initials = " ".join(f"{part[0]}." for part in (self.first_name, self.patronymic) if part)
+        return f"{self.surname} {initials}".strip()
+
+    def clean(self):
+        if self.workplace_id and self.enterprise_id and self.workplace.enterprise_id != self.enterprise_id:
+            raise ValidationError({"workplace": _("The workplace belongs to another enterprise.")})
+        if self.employed_from and self.employed_to and self.employed_to < self.employed_from:
+            raise ValidationError({"employed_to": _("The end date is before the start date.")})
 
 
 class HeadcountPeriod(TimeStampedModel):

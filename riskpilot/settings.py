@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "enterprises",
     "hazards",
     "assessments",
+    "documents",
     "reports",
     "riskpilot.submissions",
 ]
