@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from hazards.models import ControlLevel, Hazard, HazardousEvent, HazardStatus, ModelMeasure
 from hazards.services import version_token
 from riskpilot.forms import ModelIdChoiceField, ModelIdMultipleChoiceField, VersionField
-from riskpilot.localization import localized_key
+from riskpilot.localization import current_language, localized_key
 from riskpilot.submissions.forms import OnceFormMixin
 
-from . import services
+from . import scoring, services
 from .models import (
     AssessmentReason,
     ControlMeasure,
@@ -91,7 +91,14 @@ class AssessmentForm(OnceFormMixin, forms.Form):
             self.fields[f"residual_{key}"] = forms.ChoiceField(
                 label=label, choices=[("", "—"), *choices], required=False
             )
-            self.scales.append({"key": key, "symbol": spec["symbol"], "label": label, "levels": levels})
+            self.scales.append(
+                {
+                    "key": key,
+                    "symbol": scoring.input_symbol(spec, current_language()),
+                    "label": label,
+                    "levels": levels,
+                }
+            )
             if previous is not None:
                 self._carry_forward(key, levels, previous)
         self.input_keys = [scale["key"] for scale in self.scales]

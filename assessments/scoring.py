@@ -287,6 +287,18 @@ def parse_bands(config: Mapping) -> list[Band]:
     return list(_compile(config).bands)
 
 
+_LABEL_SYMBOL = re.compile(r"\(([^()]{1,3})\)\s*$")
+
+
+def input_symbol(spec: Mapping, language: str) -> str:
+    """The letter an input goes by in ``language``: the one its label ends with in brackets
+    («Вероятность (В)» → «В»; Fine-Kinney keeps its own P, E, C in both languages), else the
+    configuration's symbol."""
+    label = spec.get(f"label_{language}") or ""
+    found = _LABEL_SYMBOL.search(label) if isinstance(label, str) else None
+    return found.group(1) if found else spec["symbol"]
+
+
 def input_levels(config: Mapping, key: str) -> list[dict]:
     """Copies of one input's level dicts, in configuration order."""
     levels = _compile(config).levels

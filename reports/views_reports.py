@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -207,5 +208,22 @@ def report_list(request):
     return render(
         request,
         "reports/report_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "order_url": _order_url(request.user),
+        },
     )
+
+
+def _order_url(user) -> str:
+    """Where this user orders a report of what they oversee: their enterprise, their region or
+    the whole federation."""
+    if user.sees_everything:
+        return reverse("reports:federal_report_new")
+    if user.is_regional_reviewer and user.region_id:
+        return reverse("reports:region_report_new", args=[user.region.code])
+    if user.enterprise_id:
+        return reverse("reports:report_new", args=[user.enterprise_id])
+    return ""

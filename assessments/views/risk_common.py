@@ -41,13 +41,15 @@ def band_words(band: scoring.Band) -> dict:
 
 
 def inputs_display(config, inputs) -> str:
-    """ "P 4 · S 4": the chosen level of each input, by its symbol, in the configuration's order."""
+    """ "В 4 · Т 4": the chosen level of each input, by its symbol in the page's language, in the
+    configuration's order."""
     if not inputs:
         return ""
+    language = current_language()
     parts = []
     for spec in config.get("inputs", []):
         if spec["key"] in inputs:
-            parts.append(f"{spec['symbol']} {inputs[spec['key']]}")
+            parts.append(f"{scoring.input_symbol(spec, language)} {inputs[spec['key']]}")
     return " · ".join(parts)
 
 

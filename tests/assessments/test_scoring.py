@@ -20,6 +20,7 @@ from assessments.scoring import (
     band_for,
     evaluate,
     input_levels,
+    input_symbol,
     parse_bands,
     score,
     validate_config,
@@ -442,3 +443,21 @@ def test_validate_config_rejects_fine_kinney_gap_below_first_band():
 def test_validate_config_rejects_non_configs(config):
     with pytest.raises(MethodConfigError):
         validate_config(config)
+
+
+@pytest.mark.parametrize(
+    ("config", "language", "symbols"),
+    [
+        (MATRIX, "ru", ["В", "Т"]),
+        (MATRIX, "en", ["P", "S"]),
+        (FINE_KINNEY, "ru", ["P", "E", "C"]),
+        (FINE_KINNEY, "en", ["P", "E", "C"]),
+    ],
+)
+def test_inputs_go_by_the_letters_of_the_page_language(config, language, symbols):
+    assert [input_symbol(spec, language) for spec in config["inputs"]] == symbols
+
+
+def test_an_input_without_a_bracketed_letter_keeps_its_configured_symbol():
+    spec = {"key": "probability", "symbol": "P", "label_ru": "Вероятность", "label_en": "Probability"}
+    assert input_symbol(spec, "ru") == "P"

@@ -346,3 +346,15 @@ def test_approved_assessment_cannot_be_changed_in_the_admin(rf, draft, manager_a
         hazard=draft.hazard, assessor=admin_user, inputs={"probability": 1, "severity": 1}
     )
     assert model_admin.has_change_permission(request, fresh)
+
+
+@pytest.mark.parametrize(("language", "inputs"), [("ru", "В 4 · Т 2"), ("en", "P 4 · S 2")])
+def test_the_assessments_table_names_the_inputs_by_the_letters_of_the_page_language(
+    client, hazard_a, officer_a, language, inputs
+):
+    assessment_create(hazard=hazard_a, assessor=officer_a, inputs={"probability": 4, "severity": 2})
+    client.force_login(officer_a)
+    with translation.override(language):
+        page = client.get(_url(hazard_a, language), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    row = page.split('data-assessment="', 1)[1].split("</tr>", 1)[0]
+    assert inputs in row

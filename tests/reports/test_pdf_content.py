@@ -157,6 +157,10 @@ def test_enterprise_report_shows_the_enterprise_period_and_figures(small_registe
     assert "Заменить ограждение" in text and "Петров П. П." in text
     assert "Дробильщик" in text and "Стропальщик" in text  # workplaces not yet assessed
     assert "Кузнецова" in text  # the signature block names the enterprise manager
+    assert re.search(
+        r"подпись\s+(\S+\s+){0,4}расшифровка подписи\s+(\S+\s+){0,3}дата", text
+    )  # a person, not a company
+    assert "полное наименование" not in text
     assert "Чужой пресс" not in text  # another enterprise's register
     assert re.search(rf"(Page|Страница) 1 (of|из) {report.pages}", text)
 

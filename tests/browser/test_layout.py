@@ -1,0 +1,123 @@
+"""Every main page, as each role, at a laptop (1366×768), a tablet (768×1024) and a phone (390×844):
+no page scrolls sideways. Wide tables scroll inside their own area; the page itself never does.
+Screenshots of every page land in test-artifacts/layout/ for people to look at."""
+
+from pathlib import Path
+
+from django.core.management import call_command
+from django.db.models import Count
+from django.db.models.functions import Length
+from django.urls import reverse
+from django.utils import translation
+
+from assessments.demo import DEMO_USERS
+from enterprises.models import Enterprise, Role, User, Workplace
+from hazards.models import Hazard
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "layout"
+VIEWPORTS = {"laptop": (1366, 768), "tablet": (768, 1024), "phone": (390, 844)}
+ROLES = (Role.OFFICER, Role.MANAGER, Role.REGIONAL_REVIEWER, Role.FEDERAL_REVIEWER)
+
+
+def enterprise_pages(enterprise: Enterprise) -> list[str]:
+    """The pages of one enterprise's register, with the rows whose content is widest."""
+    rows = Hazard.objects.active().filter(enterprise=enterprise)
+    widest = list(
+        rows.annotate(measures_count=Count("measures"), text=Length("source") + Length("existing_controls"))
+        .order_by("-measures_count", "-text")
+        .values_list("pk", flat=True)[:3]
+    )
+    workplace = (
+        Workplace.objects.active()
+        .filter(enterprise=enterprise)
+        .annotate(rows=Count("hazards"))
+        .order_by("-rows")
+    ).first()
+    pages = [
+        reverse("assessments:overview", args=[enterprise.pk]),
+        reverse("enterprises:structure", args=[enterprise.pk]),
+        reverse("assessments:register", args=[enterprise.pk]),
+        reverse("assessments:workplace", args=[workplace.pk]),
+        reverse("assessments:incidents", args=[enterprise.pk]),
+        reverse("reports:enterprise", args=[enterprise.pk]),
+        *(reverse("assessments:hazard", args=[pk]) for pk in widest),
+    ]
+    return pages
+
+
+def officer_pages(enterprise: Enterprise) -> list[str]:
+    """What only those who write see: the forms."""
+    row = Hazard.objects.active().filter(enterprise=enterprise).order_by("pk").first()
+    return [
+        reverse("assessments:assess", args=[row.pk]),
+        reverse("assessments:measure_add", args=[row.pk]),
+        reverse("assessments:incident_add", args=[enterprise.pk]),
+        reverse("assessments:import", args=[enterprise.pk]),
+        reverse("hazards:add", args=[row.workplace_id]),
+        reverse("hazards:copy", args=[row.workplace_id]),
+        reverse("hazards:edit", args=[row.pk]),
+        reverse("assessments:review_start", args=[row.workplace_id]),
+        reverse("reports:report_new", args=[enterprise.pk]),
+    ]
+
+
+def pages_for(role: str, enterprise: Enterprise) -> list[str]:
+    common = [
+        reverse("home"),
+        reverse("reports:report_list"),
+        reverse("reports:subscription_list"),
+        reverse("enterprises:preferences"),
+    ]
+    region = enterprise.region.code
+    if role in (Role.OFFICER, Role.MANAGER):
+        return common + enterprise_pages(enterprise) + officer_pages(enterprise)
+    if role == Role.REGIONAL_REVIEWER:
+        return [*common, reverse("reports:region", args=[region]), *enterprise_pages(enterprise)]
+    return [
+        *common,
+        reverse("reports:federal"),
+        reverse("reports:region", args=[region]),
+        reverse("reports:federal_report_new"),
+        *enterprise_pages(enterprise),
+    ]
+
+
+def test_no_page_scrolls_sideways_for_any_role_at_any_size(live_server, browser):
+    call_command("seed_demo", verbosity=0)
+    translation.activate("ru")
+    officer = next(user for user in DEMO_USERS if user.role == Role.OFFICER)
+    enterprise = User.objects.get(username=officer.username).enterprise
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    too_wide, failed = [], []
+    visited = 0
+    for role in ROLES:
+        demo_user = next(user for user in DEMO_USERS if user.role == role)
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ru-RU")
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(live_server.url + reverse("login"))
+        page.fill("input[name=username]", demo_user.username)
+        page.fill("input[name=password]", demo_user.password)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+        for size, (width, height) in VIEWPORTS.items():
+            page.set_viewport_size({"width": width, "height": height})
+            for number, path in enumerate(pages_for(role, enterprise)):
+                response = page.goto(live_server.url + path)
+                visited += 1
+                if response.status != 200:
+                    failed.append(f"{role} {size} {path}: HTTP {response.status}")
+                    continue
+                scroll_width, inner_width = page.evaluate(
+                    "[document.documentElement.scrollWidth, window.innerWidth]"
+                )
+                name = f"{role}-{size}-{number:02d}"
+                page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+                if scroll_width > inner_width:
+                    too_wide.append(
+                        f"{role} {size} {path}: {scroll_width} px in {inner_width} px ({name}.png)"
+                    )
+        context.close()
+    assert visited > 100
+    assert not failed, failed
+    assert not too_wide, "pages that scroll sideways:\n" + "\n".join(too_wide)
