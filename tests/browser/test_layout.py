@@ -13,6 +13,7 @@ from django.utils import translation
 from assessments.demo import DEMO_USERS
 from enterprises.models import Enterprise, Role, User, Workplace
 from hazards.models import Hazard
+from tests.factories import PASSWORD, HazardFactory, WorkplaceFactory
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "layout"
 VIEWPORTS = {"laptop": (1366, 768), "tablet": (768, 1024), "phone": (390, 844)}
@@ -121,3 +122,24 @@ def test_no_page_scrolls_sideways_for_any_role_at_any_size(live_server, browser)
     assert visited > 100
     assert not failed, failed
     assert not too_wide, "pages that scroll sideways:\n" + "\n".join(too_wide)
+
+
+def test_on_a_phone_the_live_score_stays_in_view_while_levels_are_chosen(live_server, browser, officer_a):
+    hazard = HazardFactory(workplace=WorkplaceFactory(department__enterprise=officer_a.enterprise))
+    translation.activate("ru")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
+    page = context.new_page()
+    page.goto(live_server.url + reverse("login"))
+    page.fill("input[name=username]", officer_a.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(live_server.url + reverse("assessments:assess", args=[hazard.pk]))
+    # Choose the first level of the last scale: far below the fold on a phone.
+    page.locator("input[name=severity]").last.check()
+    page.locator("input[name=probability]").last.check()
+    page.wait_for_selector("#preview-score")
+    box = page.locator("#score-card").bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844
+    assert page.locator("#preview-score").is_visible()
+    context.close()
