@@ -21,6 +21,7 @@ confirms it. The write then checks the file again in one transaction and refuses
 register no longer gives the same preview (optimistic locking on every matched row).
 """
 
+import contextlib
 import datetime
 import hashlib
 import io
@@ -29,6 +30,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from types import SimpleNamespace
 
 from django import forms
 from django.conf import settings
@@ -44,6 +46,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from simple_history.models import HistoricalRecords
 
 from enterprises.models import Department, Enterprise, Workplace
 from enterprises.services import department_ensure_path, department_path, department_tree, workplace_add
@@ -495,13 +498,13 @@ def validate(enterprise: Enterprise, rows: list[tuple], progress=None) -> Check:
         ).select_related("workplace", "event")
     }
     keys_in_file = set(matched)
+    owners = _key_owners(lines, keys, matched)
 
     plans: list[_Plan] = []
     preview: dict = {"new": [], "changed": [], "unchanged": [], "versions": {}}
     # Per workplace number, the value of each of its columns that the other rows must repeat:
     # the register's, or the first row's that gave a valid one.
     references: dict[str, dict[str, tuple[int | None, object]]] = {}
-    seen_keys: dict[int, int] = {}
     seen_rows: dict[tuple, int] = {}
     new_workplaces: set[str] = set()
     new_paths: set[tuple] = set()
@@ -519,14 +522,16 @@ def validate(enterprise: Enterprise, rows: list[tuple], progress=None) -> Check:
             existing = matched.get(key)
             if existing is None:
                 row.error(ROW_KEY.key, gettext("No register row of this enterprise has this key."))
-            elif key in seen_keys:
+            elif owners[key] != offset:
                 row.error(
                     ROW_KEY.key,
-                    gettext("This row key is already in row %(row)s.") % {"row": seen_keys[key]},
+                    gettext(
+                        "Row %(row)s has the same row key; a register row can be in the file once. "
+                        "Clear the key of a line you added."
+                    )
+                    % {"row": owners[key]},
                 )
                 existing = None
-            else:
-                seen_keys[key] = offset
 
         department_text = row.text("department")
         path = tuple(part.strip() for part in PATH_SPLIT.split(department_text))
@@ -690,7 +695,9 @@ def validate(enterprise: Enterprise, rows: list[tuple], progress=None) -> Check:
             if stored is not None and stored.archived_at is not None:
                 row.error("workplace_number", gettext("This workplace is archived in the register."))
             triple = (number, code, _normalise(hazard["source"]))
-            if number and hazard["source"] and "event_code" not in row.bad:
+            # A line whose key is wrong is reported on its key alone, not also as a duplicate of
+            # the register row it was exported from.
+            if number and hazard["source"] and not row.bad & {"event_code", ROW_KEY.key}:
                 if triple in seen_rows:
                     row.error(
                         "event_code",
@@ -725,13 +732,32 @@ def validate(enterprise: Enterprise, rows: list[tuple], progress=None) -> Check:
             new_paths=new_paths,
             known=(departments, existing_workplaces),
         )
-    if progress is not None:
+    if progress is not None and len(rows) % PROGRESS_EVERY:  # not reported by the loop's last row
         progress(len(rows) - 1)
     if not plans and not errors:
         raise ImportFileError(gettext("The file has a header but no rows to import."))
     preview["erroneous"] = len({error.row for error in errors})
     preview["fingerprint"] = _fingerprint(preview)
     return Check(plans=plans, errors=errors, preview=preview)
+
+
+def _key_owners(lines: list[_Row], keys: dict[int, int | None], matched: dict) -> dict[int, int]:
+    """The line each row key belongs to. A key copied onto a second line (a copied row in Excel)
+    belongs to the line that still has its row's workplace and event, so that the copy, not the
+    original, is the one error."""
+    owners: dict[int, int] = {}
+    for line in lines:
+        key = keys.get(line.number)
+        hazard = matched.get(key) if key else None
+        if hazard is None:
+            continue
+        fits = (line.text("workplace_number"), line.text("event_code")) == (
+            hazard.workplace.number,
+            hazard.event.code,
+        )
+        if key not in owners or (fits and not owners[key][1]):
+            owners[key] = (line.number, fits)
+    return {key: number for key, (number, _fits) in owners.items()}
 
 
 def _preview_row(preview: dict, plan: _Plan, *, new_workplaces: set, new_paths: set, known: tuple) -> None:
@@ -869,6 +895,23 @@ STALE_MESSAGE = gettext_lazy(
 )
 
 
+@contextlib.contextmanager
+def _history_by(user):
+    """Entries of the register's history written by a worker name the user who uploaded and
+    confirmed the file, as the history middleware does for a form (simple-history reads the user
+    from the request it keeps)."""
+    context = HistoricalRecords.context
+    before = getattr(context, "request", None)
+    context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if before is None:
+            del context.request
+        else:
+            context.request = before
+
+
 def import_register(
     *, enterprise: Enterprise, rows: list[tuple], user, job=None, expected: dict | None = None, progress=None
 ) -> ImportResult:
@@ -890,7 +933,8 @@ def import_register(
             if expected is not None and check.preview["fingerprint"] != expected.get("fingerprint"):
                 result.errors = _stale_rows(check, expected)
                 raise _Rollback
-            _write(enterprise, check.plans, user, result, progress=progress)
+            with _history_by(user):
+                _write(enterprise, check.plans, user, result, progress=progress)
             if job is not None:
                 _record(job, result)
     except ImportFileError as error:

@@ -55,11 +55,11 @@ def workbook_bytes(rows, header=None) -> bytes:
     return buffer.getvalue()
 
 
-def upload(client, enterprise, content: bytes, name="register.xlsx", confirm=True):
+def upload(client, enterprise, content: bytes, name="register.xlsx", confirm=True, language="en"):
     """Post the file and follow the redirect to the import's status page. The import task is
     queued on commit and, without a broker, runs at once (the embedded mode). With ``confirm``,
     a preview is confirmed as a user would, and the page after the write returned."""
-    with translation.override("en"):
+    with translation.override(language):
         url = reverse("assessments:import", args=[enterprise.pk])
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(url, {"file": SimpleUploadedFile(name, content)})
