@@ -3,7 +3,6 @@ template. The upload is checked as an archive here; a worker task reads and chec
 thousands of rows outlasts a web request) and keeps a preview; the user confirms the preview on
 the status page, and the worker writes it, all or nothing."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -54,15 +53,10 @@ def _get_import(request, enterprise_pk, pk):
     return enterprise, get_object_or_404(RegisterImport.objects.filter(enterprise=enterprise), pk=pk)
 
 
-@login_required
-@require_GET
-def import_status(request, enterprise_pk, pk):
-    """An import's progress and, once checked, its preview; while a worker has it, htmx asks
-    again every 2 s."""
-    enterprise, job = _get_import(request, enterprise_pk, pk)
+def _status_context(enterprise, job, form=None) -> dict:
     preview = job.preview or {}
     written = cache.get(apply_progress_key(job.pk)) if job.status == ImportStatus.APPLYING else None
-    context = {
+    return {
         "enterprise": enterprise,
         "job": job,
         "errors": [CellError(**error) for error in job.errors],
@@ -70,8 +64,17 @@ def import_status(request, enterprise_pk, pk):
         "shown": PREVIEW_SHOWN,
         "shown_slice": f":{PREVIEW_SHOWN}",
         "written": written,
-        "form": ImportConfirmForm(initial={"fingerprint": preview.get("fingerprint", "")}),
+        "form": form or ImportConfirmForm(initial={"fingerprint": preview.get("fingerprint", "")}),
     }
+
+
+@login_required
+@require_GET
+def import_status(request, enterprise_pk, pk):
+    """An import's progress and, once checked, its preview; while a worker has it, htmx asks
+    again every 2 s."""
+    enterprise, job = _get_import(request, enterprise_pk, pk)
+    context = _status_context(enterprise, job)
     if request.htmx:
         return render(request, "assessments/register/_import_status.html", context)
     return render(request, "assessments/register/register_import_status.html", context)
@@ -80,19 +83,20 @@ def import_status(request, enterprise_pk, pk):
 @login_required
 @require_POST
 def import_confirm(request, enterprise_pk, pk):
-    """Write the checked file: the worker checks it again in the transaction that writes it."""
+    """Write the checked file: the worker checks it again in the transaction that writes it. A
+    refused confirmation shows the page again with the reason, nothing changed."""
     enterprise, job = _get_import(request, enterprise_pk, pk)
     form = ImportConfirmForm(request.POST)
-    if not form.is_valid():
-        for error in form.errors.get("fingerprint", []):
-            messages.error(request, error)
-    else:
+    if form.is_valid():
         try:
             register_import_confirm(job=job, user=request.user, fingerprint=form.cleaned_data["fingerprint"])
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-    return redirect("assessments:import_status", enterprise_pk=enterprise.pk, pk=job.pk)
+            form.add_error(None, error)
+        else:
+            return redirect("assessments:import_status", enterprise_pk=enterprise.pk, pk=job.pk)
+    job.refresh_from_db()
+    context = _status_context(enterprise, job, form)
+    return render(request, "assessments/register/register_import_status.html", context)
 
 
 @login_required
