@@ -414,6 +414,7 @@ class Check:
     plans: list[_Plan]
     errors: list[CellError]
     preview: dict
+    columns: dict[str, int] = field(default_factory=dict)  # column index by key, as in the file
 
     @property
     def writes(self) -> int:
@@ -738,7 +739,7 @@ def validate(enterprise: Enterprise, rows: list[tuple], progress=None) -> Check:
         raise ImportFileError(gettext("The file has a header but no rows to import."))
     preview["erroneous"] = len({error.row for error in errors})
     preview["fingerprint"] = _fingerprint(preview)
-    return Check(plans=plans, errors=errors, preview=preview)
+    return Check(plans=plans, errors=errors, preview=preview, columns=columns)
 
 
 def _key_owners(lines: list[_Row], keys: dict[int, int | None], matched: dict) -> dict[int, int]:
@@ -879,7 +880,7 @@ def _stale_rows(check: Check, expected: dict) -> list[CellError]:
             errors.append(
                 CellError(
                     row=plan.row,
-                    column=f"A ({ROW_KEY.label})",
+                    column=f"{get_column_letter(check.columns[ROW_KEY.key] + 1)} ({ROW_KEY.label})",
                     value=str(plan.existing.pk),
                     message=error.messages[0],
                 )
