@@ -515,7 +515,6 @@ def validate(enterprise: Enterprise, rows: list[tuple], progress=None) -> Check:
             progress(offset - 1)
         if row.is_empty():
             continue
-        errors_before = len(errors)
 
         existing = None
         key = keys.get(offset)
@@ -724,8 +723,8 @@ def validate(enterprise: Enterprise, rows: list[tuple], progress=None) -> Check:
             plan.version = version_token(existing.updated_at)
             preview["versions"][str(existing.pk)] = plan.version
         plans.append(plan)
-        if len(errors) > errors_before:
-            continue
+        if row.bad:
+            continue  # an erroneous row: counted as such, neither new nor changed
         _preview_row(
             preview,
             plan,
@@ -737,6 +736,7 @@ def validate(enterprise: Enterprise, rows: list[tuple], progress=None) -> Check:
         progress(len(rows) - 1)
     if not plans and not errors:
         raise ImportFileError(gettext("The file has a header but no rows to import."))
+    errors.sort(key=lambda error: error.row)  # the keys were read first, for the whole file
     preview["erroneous"] = len({error.row for error in errors})
     preview["fingerprint"] = _fingerprint(preview)
     return Check(plans=plans, errors=errors, preview=preview, columns=columns)
