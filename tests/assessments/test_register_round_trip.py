@@ -446,6 +446,27 @@ def test_the_status_page_shows_rows_checked_of_total(client, officer_a, enterpri
     assert "Rows checked: 1,250 of 5,000." in text and 'hx-trigger="every 2s"' in text
 
 
+def test_the_status_page_shows_rows_written_while_writing(client, officer_a, enterprise_a):
+    from django.core.cache import cache
+
+    from assessments.imports import apply_progress_key
+
+    job = RegisterImport.objects.create(
+        enterprise=enterprise_a,
+        requested_by=officer_a,
+        original_name="big.xlsx",
+        status=ImportStatus.APPLYING,
+        rows_total=5000,
+    )
+    cache.set(apply_progress_key(job.pk), 750)
+    client.force_login(officer_a)
+    with translation.override("en"):
+        page = client.get(reverse("assessments:import_status", args=[enterprise_a.pk, job.pk]))
+    cache.delete(apply_progress_key(job.pk))
+    text = page.content.decode()
+    assert "Rows written: 750 of 5,000." in text and 'hx-trigger="every 2s"' in text
+
+
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_the_preview_page_needs_as_many_queries_for_many_rows_as_for_one(
     client, officer_a, enterprise_a, language
