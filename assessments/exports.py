@@ -1,6 +1,9 @@
 """The register list exported as Excel (.xlsx) and CSV — exactly the rows the list's filters
 select, all pages. The .xlsx layout is also the import layout (assessments/imports.py): an
-exported file can be imported into another enterprise as it is.
+exported file can be edited and imported back as it is. Its first column, the row key, tells the
+import which register row a line is; it is grey, carries a note and accepts whole numbers only, so
+that it is not changed by accident. Cleared, the file creates new rows instead (e.g. in another
+enterprise).
 
 CSV: UTF-8 with a byte-order mark and ``;`` between fields. Russian Excel uses the comma as the
 decimal separator and ``;`` as the list separator, so it opens such a file in columns with the
@@ -20,8 +23,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from enterprises.services import department_path
 from hazards.models import RiskLevel
@@ -29,6 +34,8 @@ from riskpilot.localization import current_language
 from riskpilot.spreadsheets import cell_value, cell_values
 
 FORMATS = ("xlsx", "csv")
+# The import's limit (assessments/imports.py), repeated here so the key column's rule covers it.
+MAX_IMPORT_ROWS = 5000
 CSV_DELIMITER = ";"
 DEPARTMENT_SEPARATOR = " / "
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,7 +50,9 @@ class Column:
     kind: str = "text"  # text, int, date
 
 
+ROW_KEY = Column("row_key", _("Row key"), 10, importable=False, kind="int")
 COLUMNS = (
+    ROW_KEY,
     Column("department", _("Structural unit"), 32),
     Column("workplace_number", _("Workplace number"), 12),
     Column("position", _("Profession or position"), 30),
@@ -78,6 +87,7 @@ def row_values(row, departments_by_id: dict) -> list:
     """One register row as the export's cells (dates as dates, levels as text)."""
     workplace, event = row.workplace, row.event
     values = {
+        "row_key": row.pk,
         "department": DEPARTMENT_SEPARATOR.join(department_path(workplace.department, departments_by_id)),
         "workplace_number": workplace.number,
         "position": workplace.position,
@@ -128,6 +138,34 @@ def write_header(sheet, columns: Iterable[Column]) -> None:
     sheet.freeze_panes = "A2"
 
 
+KEY_FILL = PatternFill("solid", fgColor="E7E6E6")
+KEY_FONT = Font(color="595959")
+
+
+def mark_row_key(sheet, *, rows: int) -> None:
+    """The row key column (A) in grey, with a note and an input rule: whole numbers only, so that a
+    typed word is refused by the spreadsheet itself."""
+    note = gettext(
+        "Do not change: RiskPilot finds the register row by this key when the file is imported. "
+        "Leave it empty on rows you add."
+    )
+    header = sheet.cell(row=1, column=1)
+    header.comment = Comment(note, "RiskPilot", width=300, height=110)
+    sheet.freeze_panes = "B2"  # the key stays in sight beside whatever column is edited
+    for row in range(2, rows + 2):
+        cell = sheet.cell(row=row, column=1)
+        cell.fill, cell.font = KEY_FILL, KEY_FONT
+    validation = DataValidation(
+        type="whole", operator="greaterThan", formula1="0", allow_blank=True, showErrorMessage=True
+    )
+    validation.promptTitle = str(ROW_KEY.label)[:32]
+    validation.prompt = note[:255]
+    validation.showInputMessage = True
+    validation.error = note[:255]
+    validation.add(f"A2:A{MAX_IMPORT_ROWS + 1}")
+    sheet.add_data_validation(validation)
+
+
 def xlsx_bytes(rows: Iterable[list], *, title: str, about: list[tuple[str, str]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -147,6 +185,7 @@ def xlsx_bytes(rows: Iterable[list], *, title: str, about: list[tuple[str, str]]
             if column.kind == "text" and isinstance(value, str) and len(value) > 40:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
+    mark_row_key(sheet, rows=count)
 
     info = workbook.create_sheet(gettext("About"))
     for label, value in about:

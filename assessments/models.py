@@ -628,8 +628,14 @@ class DigestSent(TimeStampedModel):
 
 
 class ImportStatus(models.TextChoices):
+    """An import is checked first (queued, running), shown as a preview, and written only once the
+    user confirms it (confirmed, applying)."""
+
     QUEUED = "queued", _("queued")
-    RUNNING = "running", _("checking and importing")
+    RUNNING = "running", _("checking")
+    PREVIEW = "preview", _("checked, awaiting confirmation")
+    CONFIRMED = "confirmed", _("confirmed, waiting to be written")
+    APPLYING = "applying", _("importing")
     DONE = "done", _("imported")
     FAILED = "failed", _("not imported")
 
@@ -661,7 +667,24 @@ class RegisterImport(TimeStampedModel):
     departments = models.PositiveIntegerField(_("new structural units"), default=0)
     workplaces = models.PositiveIntegerField(_("new workplaces"), default=0)
     hazards = models.PositiveIntegerField(_("new register rows"), default=0)
+    changed = models.PositiveIntegerField(_("changed register rows"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # What the check found (assessments.imports.Check.preview): new, changed and unchanged rows,
+    # the version of every matched row, and the fingerprint the confirmation must still match.
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+    # Progress of the check, shown on the status page (the write phase runs in one transaction,
+    # so its progress goes through the cache instead).
+    rows_total = models.PositiveIntegerField(_("rows in the file"), default=0)
+    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     # Runs begun: a file that takes its worker process down is re-delivered, and refused after
     # a few attempts instead of looping.
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -686,3 +709,13 @@ class RegisterImport(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def is_working(self) -> bool:
+        """A worker has it, or will: its page asks again until it is not."""
+        return self.status in (
+            ImportStatus.QUEUED,
+            ImportStatus.RUNNING,
+            ImportStatus.CONFIRMED,
+            ImportStatus.APPLYING,
+        )

@@ -48,9 +48,10 @@ def send_enterprise_digests(self, enterprise_ids: list[int], today: str) -> int:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=4 * 60, time_limit=5 * 60)
 def run_register_import(import_id: int) -> str | None:
-    """Check and write one uploaded register file (assessments.imports), all or nothing. Run
-    twice (a re-delivery after a lost worker), a finished import is left as it is; one cut short
-    rolled back its transaction, so it simply runs again. Memory: the archive caps and the
+    """Check one uploaded register file and keep its preview, or write one the user confirmed,
+    all or nothing (assessments.imports). Run twice (a re-delivery after a lost worker), a checked,
+    confirmed or finished import is left as it is; a write cut short rolled back its transaction,
+    so it simply runs again. Memory: the archive caps and the
     streaming reader bound one import, and the worker is started with --max-memory-per-child
     (docker-compose.yml), which replaces a child grown too big after its task."""
     from .imports import register_import_fail, register_import_run

@@ -12,6 +12,11 @@ urlpatterns = [
         name="import_status",
     ),
     path(
+        "enterprise/<int:enterprise_pk>/import/<int:pk>/confirm/",
+        register_import.import_confirm,
+        name="import_confirm",
+    ),
+    path(
         "enterprise/<int:enterprise_pk>/import/template.xlsx",
         register_import.import_template,
         name="import_template",

@@ -194,15 +194,20 @@ def hazard_update(
         "next_review_on": next_review_on,
     }
     # Compared with the stored row (a bound ModelForm may already have changed the instance),
-    # locked so that two edits at once do not interleave.
-    hazard = Hazard.objects.select_for_update(of=("self",)).get(pk=hazard.pk)
+    # locked so that two edits at once do not interleave. The workplace and event come along for
+    # Hazard.clean(), which compares their enterprises.
+    hazard = (
+        Hazard.objects.select_for_update(of=("self",)).select_related("workplace", "event").get(pk=hazard.pk)
+    )
     check_version(obj=hazard, expected=version)
     changed = [name for name, value in values.items() if getattr(hazard, name) != value]
     if not changed:
         return hazard
     for name in changed:
         setattr(hazard, name, values[name])
-    hazard.full_clean()
+    # Only the changed fields are validated: the others were valid when stored, and checking them
+    # again costs a query per foreign key and per constraint (an import updates thousands of rows).
+    hazard.full_clean(exclude=[f.name for f in Hazard._meta.concrete_fields if f.name not in changed])
     # Only what changed, so the history shows a change where there was one.
     hazard.save(update_fields=[*changed, "updated_at"])
     return hazard

@@ -75,7 +75,7 @@ def test_register_xlsx_escapes_cells_and_the_about_sheet(client, officer_a, ente
     about = {row[0]: row[1] for row in workbook["About"].iter_rows(values_only=True)}
     assert about["Enterprise"] == "'" + EVIL_NAME
     assert about["Filters"].startswith("'=")
-    assert workbook.worksheets[0].cell(row=2, column=10).value == "'@SUM(1)"
+    assert workbook.worksheets[0].cell(row=2, column=11).value == "'@SUM(1)"  # after the row key
 
 
 @pytest.mark.django_db
@@ -86,8 +86,8 @@ def test_register_csv_escapes_tab_and_cr_and_keeps_numbers(client, officer_a, en
     client.force_login(officer_a)
     text = _register_export(client, enterprise_a, "format=csv").content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert sorted(row[9] for row in rows[1:]) == ["'\t=1+1", "'\r=2+2"]
-    assert {(row[1], row[4], row[14]) for row in rows[1:]} == {("'-1", "4", "3")}
+    assert sorted(row[10] for row in rows[1:]) == ["'\t=1+1", "'\r=2+2"]
+    assert {(row[2], row[5], row[15]) for row in rows[1:]} == {("'-1", "4", "3")}
 
 
 @pytest.mark.django_db

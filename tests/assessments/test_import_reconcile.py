@@ -26,7 +26,8 @@ def upload(enterprise, user, status, *, minutes_ago):
         enterprise=enterprise, requested_by=user, original_name="register.xlsx", status=status
     )
     RegisterImport.objects.filter(pk=job.pk).update(
-        updated_at=moment, started_at=moment if status == ImportStatus.RUNNING else None
+        updated_at=moment,
+        started_at=moment if status in (ImportStatus.RUNNING, ImportStatus.APPLYING) else None,
     )
     return job
 
@@ -52,3 +53,26 @@ def test_an_import_that_keeps_killing_its_worker_is_given_up(enterprise_a, offic
     imports.register_import_run(import_id=job.pk)
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED and job.errors
+
+
+def test_lost_and_interrupted_writes_are_queued_again_and_previews_wait_for_their_user(
+    enterprise_a, officer_a, queued
+):
+    confirmed = upload(enterprise_a, officer_a, ImportStatus.CONFIRMED, minutes_ago=30)
+    writing = upload(enterprise_a, officer_a, ImportStatus.APPLYING, minutes_ago=30)
+    waiting = upload(enterprise_a, officer_a, ImportStatus.PREVIEW, minutes_ago=60)
+    assert delivery.reconcile()["imports"] == 2
+    assert sorted(queued) == sorted([confirmed.pk, writing.pk])
+    waiting.refresh_from_db()
+    assert waiting.status == ImportStatus.PREVIEW  # a preview is no lost task
+
+
+def test_a_write_queued_again_without_its_file_ends_cleanly(enterprise_a, officer_a):
+    """A write whose worker died rolled back; the task run again reads the file anew, and ends
+    the import with a message if the file is gone, instead of looping."""
+    job = upload(enterprise_a, officer_a, ImportStatus.APPLYING, minutes_ago=30)
+    RegisterImport.objects.filter(pk=job.pk).update(language="en")
+    imports.register_import_run(import_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (ImportStatus.FAILED, 1)
+    assert job.errors[0]["message"] == "The uploaded file is gone."

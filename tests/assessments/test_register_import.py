@@ -55,16 +55,30 @@ def workbook_bytes(rows, header=None) -> bytes:
     return buffer.getvalue()
 
 
-def upload(client, enterprise, content: bytes, name="register.xlsx"):
+def upload(client, enterprise, content: bytes, name="register.xlsx", confirm=True, language="en"):
     """Post the file and follow the redirect to the import's status page. The import task is
-    queued on commit and, without a broker, runs at once (the embedded mode)."""
-    with translation.override("en"):
+    queued on commit and, without a broker, runs at once (the embedded mode). With ``confirm``,
+    a preview is confirmed as a user would, and the page after the write returned."""
+    with translation.override(language):
         url = reverse("assessments:import", args=[enterprise.pk])
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(url, {"file": SimpleUploadedFile(name, content)})
     if response.status_code == 302:
         response = client.get(response["Location"])
+    job = response.context.get("job") if response.status_code == 200 else None
+    if confirm and job is not None and job.status == ImportStatus.PREVIEW:
+        response = confirm_preview(client, response)
     return response
+
+
+def confirm_preview(client, response):
+    """Press "Confirm" on a preview page; the write runs at once (the embedded mode)."""
+    job = response.context["job"]
+    url = reverse("assessments:import_confirm", args=[job.enterprise_id, job.pk])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        posted = client.post(url, {"fingerprint": response.context["preview"]["fingerprint"]})
+    assert posted.status_code == 302
+    return client.get(posted["Location"])
 
 
 def imported(response) -> bool:
@@ -380,12 +394,33 @@ def test_export_then_import_into_an_empty_enterprise_gives_the_same_register(
     exported = client.get(f"{url}?status=all&format=xlsx")
     assert exported.status_code == 200
 
+    # The keys are enterprise A's: B refuses them, and takes the file once they are cleared.
     client.force_login(officer_b)
     with translation.override(language):
         response = upload(client, enterprise_b, exported.content, name="export.xlsx")
+    assert {(e.row, e.column[:1]) for e in response.context["errors"]} == {
+        (2, "A"),
+        (3, "A"),
+        (4, "A"),
+        (5, "A"),
+    }
+    assert register_state(enterprise_b) == (0, 0, 0)
+    with translation.override(language):
+        response = upload(client, enterprise_b, without_keys(exported.content), name="export.xlsx")
     assert imported(response), [(e.row, e.column, e.message) for e in response.context["errors"]]
     assert signature(enterprise_b) == signature(enterprise_a)
     assert len(signature(enterprise_b)) == 4
+
+
+def without_keys(content: bytes) -> bytes:
+    """The export with its row key column emptied, as a user prepares it for another enterprise."""
+    workbook = load_workbook(io.BytesIO(content))
+    sheet = workbook.worksheets[0]
+    for (cell,) in sheet.iter_rows(min_row=2, max_col=1):
+        cell.value = None
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def test_too_long_text_is_reported_once(client, officer_a, enterprise_a):
@@ -419,7 +454,23 @@ def test_the_upload_is_queued_and_its_page_polls_until_done(client, officer_a, e
     fragment = client.get(response["Location"], headers={"HX-Request": "true"})
     assert fragment.content.decode().lstrip().startswith('<div id="import-status"')
 
-    queued[0]()  # the worker runs the task
+    queued[0]()  # the worker checks the file: a preview, nothing written yet
+    job.refresh_from_db()
+    assert (job.status, job.rows_total, job.rows_checked) == ("preview", 1, 1)
+    assert register_state(enterprise_a) == (0, 0, 0)
+    preview = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in preview and 'id="import-confirm"' in preview
+
+    with TestCase.captureOnCommitCallbacks() as queued:
+        confirmed = client.post(
+            reverse("assessments:import_confirm", args=[enterprise_a.pk, job.pk]),
+            {"fingerprint": job.preview["fingerprint"]},
+        )
+    assert confirmed.status_code == 302 and len(queued) == 1
+    job.refresh_from_db()
+    assert (job.status, job.confirmed_by) == ("confirmed", officer_a)
+    assert 'hx-trigger="every 2s"' in client.get(response["Location"]).content.decode()
+    queued[0]()  # the worker writes it
     job.refresh_from_db()
     assert (job.status, job.hazards, job.file.name) == ("done", 1, "")  # the upload is not kept
     assert register_state(enterprise_a) == (2, 1, 1)

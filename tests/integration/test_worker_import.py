@@ -1,5 +1,6 @@
-"""An uploaded register file is imported by a real Celery worker process, through a real Redis,
-on PostgreSQL — the web side only stores the file and queues the task."""
+"""An uploaded register file is checked, and once confirmed written, by a real Celery worker
+process, through a real Redis, on PostgreSQL — the web side only stores the file and queues the
+tasks."""
 
 import pytest
 from django.core.files.storage import FileSystemStorage
@@ -7,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from assessments import tasks
-from assessments.imports import register_import_request
+from assessments.imports import register_import_confirm, register_import_request
 from assessments.models import ImportStatus, RegisterImport
 from hazards.models import Hazard
 from tests.assessments.test_register_import import GOOD, workbook_bytes
@@ -48,6 +49,11 @@ def test_the_worker_imports_an_uploaded_file_and_drops_it(queued_through_the_bro
     stored = services.private_root / job.file.name
     assert stored.exists()
 
+    services.wait_until(lambda: status_of(job) == ImportStatus.PREVIEW, timeout=120, what="the check")
+    assert (job.rows_total, job.rows_checked, len(job.preview["new"])) == (60, 60, 60)
+    assert Hazard.objects.filter(enterprise=enterprise_a).count() == 0 and stored.exists()
+
+    register_import_confirm(job=job, user=officer_a, fingerprint=job.preview["fingerprint"])
     services.wait_until(lambda: status_of(job) == ImportStatus.DONE, timeout=120, what="the import")
     assert (job.workplaces, job.hazards, job.errors) == (20, 60, [])
     assert Hazard.objects.filter(enterprise=enterprise_a).count() == 60
@@ -68,4 +74,4 @@ def test_a_hostile_file_fails_in_the_worker_and_the_worker_lives_on(
     good = register_import_request(
         enterprise=enterprise_a, user=officer_a, file=SimpleUploadedFile("ok.xlsx", workbook_bytes([GOOD]))
     )
-    services.wait_until(lambda: status_of(good) == ImportStatus.DONE, timeout=120, what="the next import")
+    services.wait_until(lambda: status_of(good) == ImportStatus.PREVIEW, timeout=120, what="the next check")

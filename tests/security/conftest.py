@@ -59,6 +59,10 @@ def private_storage(tmp_path, monkeypatch):
     return storage
 
 
+# The fingerprint of the worlds' checked imports, which the fuzzed confirmations may send.
+IMPORT_FINGERPRINT = "f" * 64
+
+
 def build_world(enterprise, assessor, region) -> World:
     department = DepartmentFactory(enterprise=enterprise)
     workplace = WorkplaceFactory(department=department)
@@ -87,8 +91,30 @@ def build_world(enterprise, assessor, region) -> World:
         frequency=Frequency.MONTHLY,
         recipients="ot@example.org",
     )
+    # Checked and waiting for its confirmation: the status page shows its preview, and the
+    # confirmation form has something to confirm.
     register_import = RegisterImport.objects.create(
-        enterprise=enterprise, requested_by=assessor, original_name="register.xlsx", status=ImportStatus.DONE
+        enterprise=enterprise,
+        requested_by=assessor,
+        original_name="register.xlsx",
+        status=ImportStatus.PREVIEW,
+        preview={
+            "new": [],
+            "changed": [
+                {
+                    "row": 2,
+                    "key": hazard.pk,
+                    "workplace": workplace.number,
+                    "event": hazard.event.code,
+                    "source": hazard.source,
+                    "cells": [{"column": "Object", "before": "—", "after": "Штрек"}],
+                }
+            ],
+            "unchanged": [],
+            "versions": {},
+            "erroneous": 0,
+            "fingerprint": IMPORT_FINGERPRINT,
+        },
     )
     return World(
         register_import=register_import,

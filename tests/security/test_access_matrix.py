@@ -68,6 +68,7 @@ ACCESS = {
     "assessments:register": Access(READ, NOT_ALLOWED),
     "assessments:import": Access(WRITE, WRITE),
     "assessments:import_status": Access(WRITE, NOT_ALLOWED, pk="register_import"),
+    "assessments:import_confirm": Access(NOT_ALLOWED, WRITE, pk="register_import"),
     "assessments:import_template": Access(READ, NOT_ALLOWED),
     "assessments:workplace": Access(READ, NOT_ALLOWED, pk="workplace"),
     "assessments:hazard": Access(READ, READ, pk="hazard"),

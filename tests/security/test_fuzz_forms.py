@@ -23,12 +23,13 @@ from assessments.services import current_assessment_token
 from hazards.models import ControlLevel, HazardGroup, HazardousEvent, HazardStatus, HazardType, ModelMeasure
 from hazards.services import version_token
 
-from .conftest import png_bytes
+from .conftest import IMPORT_FINGERPRINT, png_bytes
 
 # Every model of these apps (their simple-history tables too) holds register data.
 REGISTER_APPS = ("enterprises", "hazards", "assessments")
 
-# (URL name, kind of object in the URL, form fields, name of the file field or None)
+# (URL name, kind of object in the URL (or kinds, in the URL's order), form fields, name of the
+# file field or None)
 ROW_FIELDS = [
     "source",
     "activity",
@@ -92,6 +93,12 @@ ENDPOINTS = {
         None,
     ),
     "import_upload": ("assessments:import", "enterprise", [], "file"),
+    "import_confirm": (
+        "assessments:import_confirm",
+        ("enterprise", "register_import"),
+        ["fingerprint"],
+        None,
+    ),
     "review": (
         "assessments:review_start",
         "workplace",
@@ -188,6 +195,7 @@ def plausible_values(world_a, world_b) -> list[str]:
         version_token(world_a.hazard.updated_at),
         version_token(world_a.measure.updated_at),
         current_assessment_token(world_a.assessment),
+        IMPORT_FINGERPRINT,
     ]
     choices = [
         *ControlLevel.values,
@@ -216,7 +224,8 @@ def plausible_values(world_a, world_b) -> list[str]:
 @pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
 def test_fuzzed_post_never_fails_and_refusals_write_nothing(endpoint, officer_a, world_a, world_b):
     url_name, kind, fields, file_field = ENDPOINTS[endpoint]
-    url = reverse(url_name, args=[getattr(world_a, kind).pk])
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    url = reverse(url_name, args=[getattr(world_a, each).pk for each in kinds])
     plausible = plausible_values(world_a, world_b)
     good_files = [png_bytes(), b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"]
     client = Client()
