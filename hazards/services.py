@@ -45,6 +45,17 @@ def _stale_messages(kind: str) -> tuple[str, str]:
                 "the page to see the new assessment."
             ),
         )
+    if kind == "incident":
+        return (
+            _(
+                "%(name)s changed this incident at %(time)s while you were editing; reload the page to "
+                "see their changes."
+            ),
+            _(
+                "Someone else changed this incident at %(time)s while you were editing; reload the page "
+                "to see their changes."
+            ),
+        )
     if kind == "measure":
         return (
             _(
