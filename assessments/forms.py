@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hazards.forms import HazardCopyForm
 from hazards.models import ControlLevel, Hazard, HazardousEvent, HazardStatus, ModelMeasure
 from hazards.services import version_token
 from riskpilot.forms import (
@@ -513,3 +514,19 @@ class ReviewForm(OnceFormMixin, forms.Form):
         ):
             self.add_error("next_review_on", _("The next review must come after this one."))
         return cleaned
+
+
+class HazardCopyWithRatingForm(HazardCopyForm):
+    """The copy to analogous workplaces, offering to carry each row's current rating over as a
+    draft (off unless ticked: the same rating at another workplace is the officer's call)."""
+
+    carry_rating = forms.BooleanField(
+        label=_("Carry the current rating over to each copy as a draft assessment"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        help_text=_(
+            "Each copy gets its source row's current rating as a new draft, marked “copied from "
+            "workplace № …”; check it at the new workplace before approving. Rows not rated yet are "
+            "copied unrated."
+        ),
+    )

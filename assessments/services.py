@@ -14,12 +14,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from enterprises.models import Workplace
 from hazards.models import ControlLevel, Hazard, HazardousEvent, HazardStatus, RiskLevel
-from hazards.services import check_version, hazards_flag_for_reassessment, stale_edit_error
+from hazards.services import (
+    CopyResult,
+    check_version,
+    hazards_copy,
+    hazards_flag_for_reassessment,
+    stale_edit_error,
+)
 
 from . import scoring
 from .models import (
@@ -372,6 +379,60 @@ def incident_cancel(*, incident: Incident, user, reason: str, version: str | Non
     locked.cancel_reason = reason
     locked.save(update_fields=["archived_at", "cancelled_by", "cancel_reason", "updated_at"])
     return locked
+
+
+# --- Copying rows to analogous workplaces with their ratings -------------------------------------
+
+
+def copied_rating_comment(source: Hazard) -> str:
+    """The note on a rating carried over to a copy, in the register's own language (the
+    register is kept in Russian whatever language the officer reads it in)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Copied from workplace № %(number)s") % {"number": source.workplace.number}
+
+
+@dataclass
+class RatedCopyResult:
+    """What hazards_copy_with_ratings did: the copy, and the draft ratings carried over."""
+
+    copy: CopyResult
+    rated: list[RiskAssessment]
+
+
+@transaction.atomic
+def hazards_copy_with_ratings(
+    *, source_rows: Iterable[Hazard], targets: Iterable[Workplace], user, carry_rating: bool = False
+) -> RatedCopyResult:
+    """Copy register rows to analogous workplaces (hazards.services.hazards_copy) and, if asked,
+    give each copy its source's current rating as a new draft assessment, scored again by the
+    same method version and marked "copied from workplace № …" so that the officer checks it
+    at the new workplace before it is approved. A source row not rated yet gives an unrated copy."""
+    result = RatedCopyResult(copy=hazards_copy(source_rows=source_rows, targets=targets, user=user), rated=[])
+    if not carry_rating or not result.copy.created:
+        return result
+    currents = {
+        a.hazard_id: a
+        for a in RiskAssessment.objects.filter(
+            hazard_id__in={source.pk for source in result.copy.copied_from.values()}, is_current=True
+        ).select_related("method_version")
+    }
+    for copy in result.copy.created:
+        source = result.copy.copied_from[copy.pk]
+        current = currents.get(source.pk)
+        if current is None:
+            continue
+        result.rated.append(
+            assessment_create(
+                hazard=copy,
+                assessor=user,
+                inputs=current.inputs,
+                residual_inputs=current.residual_inputs,
+                reason=AssessmentReason.INITIAL,
+                comment=copied_rating_comment(source),
+                method_version=current.method_version,
+            )
+        )
+    return result
 
 
 # --- Assessment with its mandatory measures -----------------------------------------------------

@@ -144,14 +144,28 @@ def row_history(hazard: Hazard, *, limit: int = 200) -> list[Entry]:
 _INCIDENT_IGNORED = {"incident"}
 
 
+def _incident_links():
+    """simple-history's table of the rows linked at each historical record of an incident (the
+    only table that points to the incident's historical records)."""
+    (relation,) = Incident.history.model._meta.related_objects
+    return relation.related_model
+
+
 def incident_history(incident, *, limit: int = 200) -> list[Entry]:
     """The changes of one incident and its victims, newest first, in a fixed number of queries:
     each field's old → new value, the register rows linked and unlinked, victims added and
     removed (a correction replaces the victims that changed)."""
     sources = [
-        (Incident, Incident.history.filter(id=incident.pk).prefetch_related("hazards")),
+        (Incident, Incident.history.filter(id=incident.pk)),
         (IncidentVictim, IncidentVictim.history.filter(incident_id=incident.pk)),
     ]
+    # The rows linked at each historical record, in one query (simple-history's per-record
+    # ``record.hazards`` would ask once per record).
+    linked_at: dict[int, set[int]] = {}
+    for history_id, hazard_id in (
+        _incident_links().objects.filter(history__id=incident.pk).values_list("history_id", "hazard_id")
+    ):
+        linked_at.setdefault(history_id, set()).add(hazard_id)
     raw = []  # (model, record, [(field, old, new)], hazards added, hazards removed)
     wanted: dict[type, set] = {}
     for model, records in sources:
@@ -161,9 +175,9 @@ def incident_history(incident, *, limit: int = 200) -> list[Entry]:
             before = previous_by_id.get(record.id)
             diffs, added, removed = [], set(), set()
             if model is Incident:
-                linked = {row.hazard_id for row in record.hazards.all()}
+                linked = linked_at.get(record.history_id, set())
                 if before is not None:
-                    was = {row.hazard_id for row in before.hazards.all()}
+                    was = linked_at.get(before.history_id, set())
                     added, removed = linked - was, was - linked
                     wanted.setdefault(Hazard, set()).update(added | removed)
             if record.history_type == "~" and before is not None:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
 
 from enterprises.access import get_for_user
 from enterprises.models import Enterprise
@@ -243,6 +244,7 @@ def _initial(incident: Incident) -> dict:
 
 
 @login_required
+@require_GET
 def incident_detail(request, pk):
     incident = get_for_user(
         Incident.objects.select_related(

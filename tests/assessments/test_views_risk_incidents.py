@@ -169,7 +169,9 @@ def test_an_accident_starts_with_one_empty_victim_row(client, officer_a, enterpr
     assert 'name="victims-0-outcome"' in page and 'id="add-victim"' in page
 
 
-def test_a_near_miss_posted_with_the_old_blank_row_records_no_victim(client, hazard_a, officer_a, enterprise_a):
+def test_a_near_miss_posted_with_the_old_blank_row_records_no_victim(
+    client, hazard_a, officer_a, enterprise_a
+):
     client.force_login(officer_a)
     data = _data(hazard_a, victims=(), kind="near_miss", event=hazard_a.event_id) | _victims(blank=1)
     response = client.post(_add_url(enterprise_a), data)

@@ -42,17 +42,19 @@ def site(enterprise_a):
 
 def copy_url(workplace):
     with translation.override("en"):
-        return reverse("hazards:copy", args=[workplace.pk])
+        return reverse("assessments:hazard_copy", args=[workplace.pk])
 
 
-def test_analogous_workplaces_and_all_active_rows_are_ticked_by_default(client, officer_a, site):
+def test_nothing_is_ticked_by_default_and_analogous_workplaces_come_first(client, officer_a, site):
     client.force_login(officer_a)
-    form = client.get(copy_url(site["source"])).context["form"]
-    assert set(form["targets"].initial) == {site["twin"].pk, site["twin_with_belt"].pk}
-    assert set(form["rows"].initial) == {site["belt"].pk, site["fall"].pk}
+    response = client.get(copy_url(site["source"]))
+    form = response.context["form"]
+    assert not form["targets"].initial and not form["rows"].initial and not form["carry_rating"].initial
     choices = [pk for pk, _label in form.fields["targets"].choices]
     assert choices[:2] == [site["twin"].pk, site["twin_with_belt"].pk]
     assert site["source"].pk not in choices
+    assert {pk for pk, _label in form.fields["rows"].choices} == {site["belt"].pk, site["fall"].pk}
+    assert "checked" not in response.content.decode()
 
 
 def test_copy_creates_rows_skips_existing_events_and_reports_both(client, officer_a, site):
