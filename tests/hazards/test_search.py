@@ -3,8 +3,10 @@ comments: one stored text per row, kept up to date as they change, searched with
 full-text search on PostgreSQL and a casefolded match elsewhere (SQLite)."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -170,3 +172,11 @@ def test_register_list_searches_measures_and_its_query_count_does_not_grow(clien
     large, rows_large = count_for(5)
     assert (rows_small, rows_large) == (1, 6) and small == large
     assert ControlMeasure.objects.count() == 18
+
+
+def test_the_command_fills_rows_written_without_the_services(rows):
+    Hazard.objects.update(search_text="")
+    out = io.StringIO()
+    call_command("refresh_search_text", stdout=out)
+    assert "3 of 3" in out.getvalue()
+    assert found("противоскользящ") == {rows["floor"].pk}
