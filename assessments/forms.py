@@ -367,9 +367,11 @@ class IncidentEditForm(HiddenErrorsAboveMixin, IncidentFields):
 
     version = VersionField()
 
-    def __init__(self, *args, incident, **kwargs):
+    def __init__(self, *args, incident, workplace=None, **kwargs):
         kwargs.setdefault("linked", list(incident.hazards.all()))
-        super().__init__(*args, enterprise=incident.enterprise, workplace=incident.workplace, **kwargs)
+        super().__init__(
+            *args, enterprise=incident.enterprise, workplace=workplace or incident.workplace, **kwargs
+        )
         self.fields["version"].initial = version_token(incident.updated_at)
 
 

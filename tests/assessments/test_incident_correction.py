@@ -358,3 +358,17 @@ def test_detail_query_count_does_not_grow_with_victims_rows_and_history(client, 
         return len(queries)
 
     assert count_for(1) == count_for(6)
+
+
+def test_htmx_workplace_change_on_the_edit_form_lists_that_workplaces_rows(client, hazard_a, officer_a):
+    incident = _accident(hazard_a, officer_a)
+    elsewhere = HazardFactory(workplace=WorkplaceFactory(department=hazard_a.workplace.department))
+    client.force_login(officer_a)
+    response = client.get(
+        _url("incident_edit", incident),
+        {"workplace": elsewhere.workplace_id},
+        headers={"HX-Request": "true", "HX-Target": "incident-hazards"},
+    )
+    html = response.content.decode()
+    assert html.startswith('<div id="incident-hazards">')
+    assert f'value="{elsewhere.pk}"' in html and f'value="{hazard_a.pk}"' not in html
