@@ -21,7 +21,7 @@ def _migrate(targets):
 
 
 @pytest.fixture
-def old_schema(transactional_db):
+def old_schema(reference_data):
     workplace = WorkplaceFactory(position="Машинист конвейера")
     apps = _migrate(BEFORE)
     yield apps, workplace
