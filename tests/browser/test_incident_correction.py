@@ -76,6 +76,13 @@ def test_officer_records_corrects_and_cancels_an_incident(live_server, browser, 
     shot("detail-cancelled")
     incident.refresh_from_db()
     assert incident.is_cancelled and incident.cancel_reason == "Зарегистрировано дважды"
+    page.goto(url("assessments:incidents", officer_a.enterprise_id))
+    assert page.locator("a.rp-incident-link").count() == 0  # out of the list and the figures
+    page.locator("#id_cancelled").check()
+    page.locator("#incident-filters button[type=submit]").click()
+    page.locator("a.rp-incident-link").wait_for()
+    assert "Отменено" in page.locator("tbody tr").first.inner_text()
+    shot("list-with-cancelled")
 
     page.goto(url("assessments:hazard_copy", hazard.workplace_id))
     assert page.locator("#copy-form input[type=checkbox]:checked").count() == 0
