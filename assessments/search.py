@@ -1,6 +1,6 @@
 """Keeping the register rows' search text (Hazard.search_text, hazards.search) up to date: the
-row's own text, its event and workplace, the descriptions of its measures and the comments of
-its assessments.
+row's own text, its event and workplace (number and position), the descriptions of its measures
+and the comments of its assessments.
 
 The text is refreshed by signal handlers rather than by each service: rows, measures and
 assessments are written by many services (and the import), and a missed call would silently hide
@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.db.models import Prefetch
 from django.db.models.signals import post_delete, post_save
 
+from enterprises.models import Workplace
 from hazards.models import Hazard
 from hazards.search import document
 
@@ -92,6 +93,13 @@ def _hazard_saved(sender, instance, created, update_fields=None, raw=False, **kw
     hazards_search_refresh([instance.pk])
 
 
+def _workplace_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
+    # The rows' text holds the workplace's number and position (a renumbering or a new position).
+    if raw or created or (update_fields is not None and not {"number", "position"} & set(update_fields)):
+        return
+    hazards_search_refresh(Hazard.objects.filter(workplace=instance).values_list("pk", flat=True))
+
+
 def _measure_changed(sender, instance, update_fields=None, raw=False, **kwargs):
     if raw or (update_fields is not None and "description" not in update_fields):
         return
@@ -109,6 +117,7 @@ def _assessment_changed(sender, instance, update_fields=None, raw=False, **kwarg
 def connect() -> None:
     """Called once from AssessmentsConfig.ready()."""
     post_save.connect(_hazard_saved, sender=Hazard, dispatch_uid="hazard_search_saved")
+    post_save.connect(_workplace_saved, sender=Workplace, dispatch_uid="workplace_search_saved")
     post_save.connect(_measure_changed, sender=ControlMeasure, dispatch_uid="measure_search_saved")
     post_delete.connect(_measure_changed, sender=ControlMeasure, dispatch_uid="measure_search_deleted")
     post_save.connect(_assessment_changed, sender=RiskAssessment, dispatch_uid="assessment_search_saved")

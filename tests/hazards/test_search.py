@@ -180,3 +180,11 @@ def test_the_command_fills_rows_written_without_the_services(rows):
     call_command("refresh_search_text", stdout=out)
     assert "3 of 3" in out.getvalue()
     assert found("противоскользящ") == {rows["floor"].pk}
+
+
+def test_a_workplaces_new_position_is_followed(rows):
+    workplace = rows["belt"].workplace
+    workplace.position = "Оператор пульта управления"
+    workplace.save()
+    assert found("оператор пульт") == {r.pk for r in rows.values()}
+    assert found("машинист") == set()
