@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("Risk assessment")
+
+    def ready(self):
+        from . import search
+
+        search.connect()

@@ -6,12 +6,19 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hazards.forms import HazardCopyForm
 from hazards.models import ControlLevel, Hazard, HazardousEvent, HazardStatus, ModelMeasure
 from hazards.services import version_token
-from riskpilot.forms import ModelIdChoiceField, ModelIdMultipleChoiceField, VersionField
+from riskpilot.forms import (
+    HiddenErrorsAboveMixin,
+    ModelIdChoiceField,
+    ModelIdMultipleChoiceField,
+    VersionField,
+)
 from riskpilot.localization import current_language, localized_key
 from riskpilot.submissions.forms import OnceFormMixin
 
@@ -284,7 +291,9 @@ class EventChoiceField(ModelIdChoiceField):
         return f"{event.code} {name[:120]}{'…' if len(name) > 120 else ''}"
 
 
-class IncidentForm(OnceFormMixin, forms.Form):
+class IncidentFields(forms.Form):
+    """What is recorded of an incident, the same whether it is recorded or corrected."""
+
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=IncidentKind.choices,
@@ -311,19 +320,22 @@ class IncidentForm(OnceFormMixin, forms.Form):
     )
     act_number = forms.CharField(label=_("Act number (form N-1)"), max_length=50, required=False)
 
-    def __init__(self, *args, enterprise, workplace=None, **kwargs):
+    def __init__(self, *args, enterprise, workplace=None, linked=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.enterprise = enterprise
-        workplaces = enterprise.workplaces.filter(archived_at__isnull=True).order_by("number")
-        self.fields["workplace"].queryset = workplaces
+        workplaces = enterprise.workplaces.filter(archived_at__isnull=True)
+        if workplace is not None:
+            # A corrected incident keeps its workplace even if it was archived since.
+            workplaces = enterprise.workplaces.filter(Q(archived_at__isnull=True) | Q(pk=workplace.pk))
+        self.fields["workplace"].queryset = workplaces.order_by("number")
         self.fields["event"].queryset = HazardousEvent.objects.available_to(enterprise).order_by("id")
         if workplace is not None:
             self.fields["workplace"].initial = workplace.pk
         self.workplace_id = self._chosen_workplace_id(workplace)
+        # Active rows of the workplace, and those already linked (a row eliminated since stays).
         self.fields["hazards"].queryset = (
-            Hazard.objects.filter(
-                enterprise=enterprise, workplace_id=self.workplace_id, status=HazardStatus.ACTIVE
-            )
+            Hazard.objects.filter(enterprise=enterprise, workplace_id=self.workplace_id)
+            .filter(Q(status=HazardStatus.ACTIVE) | Q(pk__in=[h.pk for h in linked]))
             .select_related("event")
             .order_by("id")
             if self.workplace_id
@@ -351,6 +363,45 @@ class IncidentForm(OnceFormMixin, forms.Form):
         if kind == IncidentKind.NEAR_MISS and not cleaned.get("event"):
             self.add_error("event", _("Name the hazardous event this near miss almost became."))
         return cleaned
+
+
+class IncidentForm(OnceFormMixin, IncidentFields):
+    """Recording an incident (a one-time key: a double click records it once)."""
+
+
+class IncidentEditForm(HiddenErrorsAboveMixin, IncidentFields):
+    """Correcting an incident: the same fields and checks, and the version it was loaded at."""
+
+    version = VersionField()
+
+    def __init__(self, *args, incident, workplace=None, **kwargs):
+        kwargs.setdefault("linked", list(incident.hazards.all()))
+        super().__init__(
+            *args, enterprise=incident.enterprise, workplace=workplace or incident.workplace, **kwargs
+        )
+        self.fields["version"].initial = version_token(incident.updated_at)
+
+
+class IncidentCancelForm(HiddenErrorsAboveMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancellation"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For example: recorded twice, or the investigation found it was not an incident at work."
+        ),
+    )
+    version = VersionField()
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = version_token(incident.updated_at)
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Say why the incident is cancelled."))
+        return reason
 
 
 class VictimForm(forms.Form):
@@ -424,6 +475,11 @@ class IncidentFilterForm(forms.Form):
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=DATE)
     date_to = forms.DateField(label=_("To"), required=False, widget=DATE)
+    cancelled = forms.BooleanField(
+        label=_("Include cancelled incidents"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -467,3 +523,19 @@ class ReviewForm(OnceFormMixin, forms.Form):
         ):
             self.add_error("next_review_on", _("The next review must come after this one."))
         return cleaned
+
+
+class HazardCopyWithRatingForm(HazardCopyForm):
+    """The copy to analogous workplaces, offering to carry each row's current rating over as a
+    draft (off unless ticked: the same rating at another workplace is the officer's call)."""
+
+    carry_rating = forms.BooleanField(
+        label=_("Carry the current rating over to each copy as a draft assessment"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        help_text=_(
+            "Each copy gets its source row's current rating as a new draft, marked “copied from "
+            "workplace № …”; check it at the new workplace before approving. Rows not rated yet are "
+            "copied unrated."
+        ),
+    )

@@ -371,7 +371,18 @@ class Incident(TimeStampedModel):
         related_name="+",
         verbose_name=_("reported by"),
     )
-    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    # A cancelled incident (entered in error, or found not to be one) is kept with its reason,
+    # who and when; ``archived_at`` is its time and takes it out of every figure (active()).
+    archived_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    cancel_reason = models.TextField(_("reason for cancellation"), blank=True)
 
     history = HistoricalRecords(m2m_fields=[hazards])
     objects = IncidentQuerySet.as_manager()
@@ -387,6 +398,10 @@ class Incident(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.occurred_at:%d.%m.%Y}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.archived_at is not None
 
     def clean(self):
         if self.occurred_at and self.occurred_at > timezone.now():

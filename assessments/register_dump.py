@@ -55,9 +55,10 @@ VERSION = 2
 READABLE_VERSIONS = (1, 2)
 
 # Fields written as they are (timestamps included, so a restored register is the same register),
-# with these exceptions: the primary key and, for evidence, the storage path (a random name,
-# chosen again on import; the content travels instead).
-SKIPPED_FIELDS = {"id"}
+# with these exceptions: the primary key, a row's search text (derived, rebuilt on import by
+# assessments.search) and, for evidence, the storage path (a random name, chosen again on
+# import; the content travels instead).
+SKIPPED_FIELDS = {"id", "search_text"}
 
 
 class RegisterDumpError(Exception):

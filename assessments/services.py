@@ -13,13 +13,19 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from enterprises.models import Workplace
 from hazards.models import ControlLevel, Hazard, HazardousEvent, HazardStatus, RiskLevel
-from hazards.services import check_version, hazards_flag_for_reassessment, stale_edit_error
+from hazards.services import (
+    CopyResult,
+    check_version,
+    hazards_copy,
+    hazards_flag_for_reassessment,
+    stale_edit_error,
+)
 
 from . import scoring
 from .models import (
@@ -283,6 +289,149 @@ def incident_record(
     incident.hazards.set(hazards)
     hazards_flag_for_reassessment(hazards)
     return incident
+
+
+def _victim_rows(victims: Iterable[Mapping]) -> list[tuple[str, int, str]]:
+    return [(v["outcome"], v.get("days_lost") or 0, (v.get("position") or "").strip()) for v in victims]
+
+
+@transaction.atomic
+def incident_update(
+    *,
+    incident: Incident,
+    kind: str,
+    occurred_at: datetime.datetime,
+    description: str,
+    workplace,
+    victims: Sequence[Mapping] = (),
+    event: HazardousEvent | None = None,
+    hazards: Iterable[Hazard] = (),
+    act_number: str = "",
+    version: str | None = None,
+) -> Incident:
+    """Correct a recorded incident under the same rules as recording it. ``version`` is the
+    form's token (version_token of the incident as it was loaded): an incident changed since is
+    refused, nothing written. Victims are replaced only if they changed (each change is in their
+    history); rows newly linked are flagged for re-assessment. Saving the incident moves its
+    ``updated_at``, which is how the dashboards' roll-ups learn that its figures changed."""
+    hazards = list(hazards)
+    victims = list(victims)
+    locked = Incident.objects.select_for_update(of=("self",)).get(pk=incident.pk)
+    check_version(obj=locked, expected=version, kind="incident")
+    if locked.is_cancelled:
+        raise ValidationError(_("A cancelled incident cannot be corrected."))
+    if workplace.enterprise_id != locked.enterprise_id:
+        raise ValidationError({"workplace": _("The workplace belongs to another enterprise.")})
+    if any(h.enterprise_id != locked.enterprise_id for h in hazards):
+        raise ValidationError({"hazards": _("A register row of another enterprise was chosen.")})
+    incident_victims_check(kind=kind, victims=victims)
+    values = {
+        "kind": kind,
+        "occurred_at": occurred_at,
+        "description": description,
+        "workplace_id": workplace.pk,
+        "event_id": event.pk if event is not None else None,
+        "act_number": act_number,
+    }
+    changed = [name for name, value in values.items() if getattr(locked, name) != value]
+    old_victims = list(locked.victims.order_by("id"))
+    victims_changed = _victim_rows(
+        {"outcome": v.outcome, "days_lost": v.days_lost, "position": v.position} for v in old_victims
+    ) != _victim_rows(victims)
+    old_hazard_ids = set(locked.hazards.values_list("pk", flat=True))
+    new_hazard_ids = {h.pk for h in hazards}
+    if not changed and not victims_changed and old_hazard_ids == new_hazard_ids:
+        return locked
+    for name in changed:
+        setattr(locked, name, values[name])
+    locked.full_clean()
+    # Saved even when only the victims or the rows changed: the history records who corrected
+    # it, and the new updated_at tells the roll-ups to recount.
+    locked.save()
+    if victims_changed:
+        for victim in old_victims:
+            victim.delete()
+        for outcome, days, position in _victim_rows(victims):
+            row = IncidentVictim(incident=locked, outcome=outcome, days_lost=days, position=position)
+            row.full_clean()
+            row.save()
+    if old_hazard_ids != new_hazard_ids:
+        locked.hazards.set(hazards)
+        hazards_flag_for_reassessment([h for h in hazards if h.pk not in old_hazard_ids])
+    return locked
+
+
+@transaction.atomic
+def incident_cancel(*, incident: Incident, user, reason: str, version: str | None = None) -> Incident:
+    """Cancel an incident recorded in error: it stays, marked cancelled with the reason, who and
+    when, and leaves every figure (the figures count active() incidents; the new updated_at makes
+    the roll-ups recount its enterprise)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the incident is cancelled.")})
+    locked = Incident.objects.select_for_update(of=("self",)).get(pk=incident.pk)
+    check_version(obj=locked, expected=version, kind="incident")
+    if locked.is_cancelled:
+        return locked
+    locked.archived_at = timezone.now()
+    locked.cancelled_by = user
+    locked.cancel_reason = reason
+    locked.save(update_fields=["archived_at", "cancelled_by", "cancel_reason", "updated_at"])
+    return locked
+
+
+# --- Copying rows to analogous workplaces with their ratings -------------------------------------
+
+
+def copied_rating_comment(source: Hazard) -> str:
+    """The note on a rating carried over to a copy, in the register's own language (the
+    register is kept in Russian whatever language the officer reads it in)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Copied from workplace № %(number)s") % {"number": source.workplace.number}
+
+
+@dataclass
+class RatedCopyResult:
+    """What hazards_copy_with_ratings did: the copy, and the draft ratings carried over."""
+
+    copy: CopyResult
+    rated: list[RiskAssessment]
+
+
+@transaction.atomic
+def hazards_copy_with_ratings(
+    *, source_rows: Iterable[Hazard], targets: Iterable[Workplace], user, carry_rating: bool = False
+) -> RatedCopyResult:
+    """Copy register rows to analogous workplaces (hazards.services.hazards_copy) and, if asked,
+    give each copy its source's current rating as a new draft assessment, scored again by the
+    same method version and marked "copied from workplace № …" so that the officer checks it
+    at the new workplace before it is approved. A source row not rated yet gives an unrated copy."""
+    result = RatedCopyResult(copy=hazards_copy(source_rows=source_rows, targets=targets, user=user), rated=[])
+    if not carry_rating or not result.copy.created:
+        return result
+    currents = {
+        a.hazard_id: a
+        for a in RiskAssessment.objects.filter(
+            hazard_id__in={source.pk for source in result.copy.copied_from.values()}, is_current=True
+        ).select_related("method_version")
+    }
+    for copy in result.copy.created:
+        source = result.copy.copied_from[copy.pk]
+        current = currents.get(source.pk)
+        if current is None:
+            continue
+        result.rated.append(
+            assessment_create(
+                hazard=copy,
+                assessor=user,
+                inputs=current.inputs,
+                residual_inputs=current.residual_inputs,
+                reason=AssessmentReason.INITIAL,
+                comment=copied_rating_comment(source),
+                method_version=current.method_version,
+            )
+        )
+    return result
 
 
 # --- Assessment with its mandatory measures -----------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import register, register_import
+from .views import register, register_copy, register_import
 
 urlpatterns = [
     path("enterprise/<int:enterprise_pk>/", register.overview, name="overview"),
@@ -22,4 +22,5 @@ urlpatterns = [
         name="import_template",
     ),
     path("workplace/<int:pk>/", register.workplace, name="workplace"),
+    path("workplace/<int:workplace_pk>/copy/", register_copy.hazard_copy, name="hazard_copy"),
 ]

@@ -14,5 +14,8 @@ urlpatterns = [
     path("evidence/<int:pk>/", risk_measures.evidence, name="evidence"),
     path("enterprise/<int:enterprise_pk>/incidents/", risk_incidents.incidents, name="incidents"),
     path("enterprise/<int:enterprise_pk>/incidents/new/", risk_incidents.incident_add, name="incident_add"),
+    path("incidents/<int:pk>/", risk_incidents.incident_detail, name="incident"),
+    path("incidents/<int:pk>/edit/", risk_incidents.incident_edit, name="incident_edit"),
+    path("incidents/<int:pk>/cancel/", risk_incidents.incident_cancel, name="incident_cancel"),
     path("workplaces/<int:pk>/review/", risk_review.review_start, name="review_start"),
 ]

@@ -3,7 +3,7 @@ the filters on control measures, which this app does not know about."""
 
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,7 @@ from enterprises.models import Workplace
 from enterprises.services import department_path, department_tree, descendants
 
 from .models import Hazard, HazardGroup, HazardStatus, RiskLevel
+from .search import search
 
 NOT_RATED = "none"
 ANY = _("Any")
@@ -42,7 +43,10 @@ class HazardFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Source, event, workplace…")}),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Source, event, controls, measures, comments…")}
+        ),
     )
     department = django_filters.ChoiceFilter(
         label=_("Structural unit (with sub-units)"), method="filter_department", empty_label=ANY
@@ -114,16 +118,7 @@ class HazardFilter(django_filters.FilterSet):
         return " / ".join(department_path(department, self.departments_by_id)) if department else ""
 
     def filter_search(self, queryset, name, value):
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(source__icontains=word)
-                | Q(event__code__istartswith=word)
-                | Q(event__name_ru__icontains=word)
-                | Q(event__name_en__icontains=word)
-                | Q(workplace__number__iexact=word)
-                | Q(workplace__position__icontains=word)
-            )
-        return queryset
+        return search(queryset, value)
 
     def filter_department(self, queryset, name, value):
         return queryset.filter(workplace__department_id__in=descendants(int(value), self.departments_by_id))

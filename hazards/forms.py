@@ -172,8 +172,9 @@ def _same_position(a: str, b: str) -> bool:
 
 
 class HazardCopyForm(OnceFormMixin, forms.Form):
-    """Which rows of a workplace go to which other workplaces; workplaces with the same position
-    (analogous workplaces) are ticked by default."""
+    """Which rows of a workplace go to which other workplaces. Nothing is ticked until the
+    officer ticks it (a copy adds rows to other workplaces' registers); workplaces with the same
+    position (analogous workplaces) come first and are marked."""
 
     rows = CopyChoiceField(
         queryset=Hazard.objects.none(),
@@ -205,13 +206,11 @@ class HazardCopyForm(OnceFormMixin, forms.Form):
         rows_field, targets_field = self.fields["rows"], self.fields["targets"]
         rows_field.queryset = Hazard.objects.filter(workplace=source, status=HazardStatus.ACTIVE)
         rows_field.choices = [(row.pk, rows_field.label_from_instance(row)) for row in rows]
-        rows_field.initial = [row.pk for row in rows]
         targets_field.queryset = Workplace.objects.filter(pk__in=[w.pk for w in candidates])
         targets_field.choices = [
             (w.pk, targets_field.label_from_instance(w) + (f" · {same}" if w in self.similar else ""))
             for w in candidates
         ]
-        targets_field.initial = [w.pk for w in self.similar]
 
 
 class OwnEventForm(OnceFormMixin, forms.Form):

@@ -265,8 +265,14 @@ class Hazard(TimeStampedModel):
     residual_level = models.PositiveSmallIntegerField(
         _("residual risk level"), choices=RiskLevel.choices, null=True, blank=True
     )
+    # What the register's search looks in, casefolded (hazards.search.document): the row's own
+    # text, its event, its workplace, its measures and its assessments' comments, kept by
+    # assessments.search whenever one of them changes. One column, so the search is one indexed
+    # lookup on the row (a GIN full-text index on PostgreSQL), never a join per request.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
 
-    history = HistoricalRecords()
+    # The search text is derived and rewritten without a save: it is no part of the row's history.
+    history = HistoricalRecords(excluded_fields=["search_text"])
     objects = HazardQuerySet.as_manager()
 
     class Meta:

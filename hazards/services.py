@@ -45,6 +45,17 @@ def _stale_messages(kind: str) -> tuple[str, str]:
                 "the page to see the new assessment."
             ),
         )
+    if kind == "incident":
+        return (
+            _(
+                "%(name)s changed this incident at %(time)s while you were editing; reload the page to "
+                "see their changes."
+            ),
+            _(
+                "Someone else changed this incident at %(time)s while you were editing; reload the page "
+                "to see their changes."
+            ),
+        )
     if kind == "measure":
         return (
             _(
@@ -220,6 +231,8 @@ class CopyResult:
 
     created: list[Hazard] = field(default_factory=list)
     skipped: list[tuple[Workplace, Hazard]] = field(default_factory=list)
+    # The source row of each row created, by the new row's id.
+    copied_from: dict[int, Hazard] = field(default_factory=dict)
 
     def by_target(self, targets: Iterable[Workplace]) -> list[tuple[Workplace, list, list]]:
         """(target, rows created there, source rows skipped there), targets in number order."""
@@ -238,8 +251,9 @@ def hazards_copy(*, source_rows: Iterable[Hazard], targets: Iterable[Workplace],
     """Copy register rows to other workplaces of the same enterprise in one step (analogous
     workplaces share a SOUT card, so their hazards are the same). A target that already has a
     row for the same hazardous event (active or eliminated) keeps it and gets no second one, so
-    running the same copy twice changes nothing. Scores are not copied: each new row is rated
-    at its own workplace."""
+    running the same copy twice changes nothing. Scores are not copied here: each new row is
+    rated at its own workplace, or gets the source's rating as a draft through
+    assessments.services.hazards_copy_with_ratings."""
     rows = list(source_rows)
     # Lock the targets: two officers copying to the same workplace at once must not both pass
     # the duplicate check.
@@ -268,14 +282,14 @@ def hazards_copy(*, source_rows: Iterable[Hazard], targets: Iterable[Workplace],
             if (target.pk, row.event_id) in present:
                 result.skipped.append((target, row))
                 continue
-            result.created.append(
-                hazard_add(
-                    workplace=target,
-                    event=row.event,
-                    identified_by=user,
-                    **{name: getattr(row, name) for name in DESCRIPTION_FIELDS},
-                )
+            copy = hazard_add(
+                workplace=target,
+                event=row.event,
+                identified_by=user,
+                **{name: getattr(row, name) for name in DESCRIPTION_FIELDS},
             )
+            result.created.append(copy)
+            result.copied_from[copy.pk] = row
     return result
 
 

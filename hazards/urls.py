@@ -6,7 +6,6 @@ app_name = "hazards"
 
 urlpatterns = [
     path("workplace/<int:workplace_pk>/add/", views.hazard_add, name="add"),
-    path("workplace/<int:workplace_pk>/copy/", views.hazard_copy, name="copy"),
     path("<int:pk>/edit/", views.hazard_edit, name="edit"),
     path("<int:pk>/status/", views.hazard_set_status, name="set_status"),
     path("catalogue/search/", views.catalogue_search, name="catalogue_search"),

@@ -1,5 +1,6 @@
-"""Register rows: add from the 776n catalogue, edit, eliminate or archive, copy to analogous
-workplaces, and the enterprise's own hazards (Order 36)."""
+"""Register rows: add from the 776n catalogue, edit, eliminate or archive, and the enterprise's
+own hazards (Order 36). Copying rows to analogous workplaces (with their ratings, if asked) is
+assessments.views.register_copy: the ratings are the assessments app's."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +18,6 @@ from riskpilot.submissions.views import create_once
 
 from . import services
 from .forms import (
-    HazardCopyForm,
     HazardEditForm,
     HazardForm,
     HazardStatusForm,
@@ -201,41 +201,6 @@ def hazard_set_status(request, pk):
     else:
         messages.error(request, _("Choose a valid status."))
     return redirect("hazards:edit", pk=hazard.pk)
-
-
-@login_required
-def hazard_copy(request, workplace_pk):
-    source = _workplace_for_write(request, workplace_pk)
-    form = HazardCopyForm(request.POST if request.method == "POST" else None, source=source)
-    context = {"form": form, "workplace": source, "enterprise": source.enterprise}
-    if request.method == "POST" and form.is_valid():
-        copied = {}
-
-        def copy():
-            copied["result"] = services.hazards_copy(
-                source_rows=form.cleaned_data["rows"], targets=form.cleaned_data["targets"], user=request.user
-            )
-            return source  # what the submission's key remembers: the copy has no object of its own
-
-        try:
-            _source, first = create_once(request, form, copy)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            if not first:
-                return redirect("assessments:workplace", pk=source.pk)
-            result = copied["result"]
-            # Shown at once rather than after a redirect: a reload posts the same key again and
-            # is sent to the workplace (and the copy skips duplicates anyway).
-            targets = form.cleaned_data["targets"].select_related("department")
-            report = [
-                {"target": target, "created": created, "skipped": skipped}
-                for target, created, skipped in result.by_target(targets)
-            ]
-            return render(
-                request, "hazards/hazard_copy_done.html", {**context, "result": result, "report": report}
-            )
-    return render(request, "hazards/hazard_copy.html", context)
 
 
 @login_required

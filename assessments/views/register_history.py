@@ -11,7 +11,7 @@ from hazards.models import Hazard, HazardousEvent
 from .risk_history import readable
 
 # Bookkeeping columns that change with every save or never change after creation.
-_SKIPPED = {"id", "created_at", "updated_at", "enterprise", "identified_by"}
+_SKIPPED = {"id", "created_at", "updated_at", "enterprise", "identified_by", "search_text"}
 _KINDS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 

@@ -1,5 +1,6 @@
-"""Incidents of an enterprise: record one against a workplace and its register rows, and list
-them with filters by kind and period."""
+"""Incidents of an enterprise: record one against a workplace and its register rows, list them
+with filters by kind and period, and open one to see everything recorded, correct it (with its
+history) or cancel it with a reason."""
 
 import datetime
 
@@ -9,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
 
 from enterprises.access import get_for_user
 from enterprises.models import Enterprise
@@ -19,9 +22,10 @@ from hazards.models import Hazard
 from riskpilot.submissions.views import create_once
 
 from .. import services
-from ..forms import IncidentFilterForm, IncidentForm, VictimFormSet
+from ..forms import IncidentCancelForm, IncidentEditForm, IncidentFilterForm, IncidentForm, VictimFormSet
 from ..models import Incident, IncidentKind
 from .risk_common import add_service_errors
+from .risk_history import incident_history
 
 PAGE_SIZE = 25
 VICTIMS = "victims"  # the victims formset's prefix
@@ -47,14 +51,18 @@ def _kind(data) -> str:
     return kind if kind in IncidentKind.values else ""
 
 
-def _victims_formset(data=None, *, kind=None, redisplay: bool = False, add: bool = False):
-    """The victims part of the form: blank (one empty row, no outcome chosen: no victim unless
-    filled in), bound to a submission, or a redisplay of one, unbound so that nobody sees errors
-    for a form not yet sent: with one more row (``add``), or with none once a kind other than an
-    accident is chosen (what is not shown is not sent)."""
+def _victims_formset(data=None, *, kind=None, redisplay: bool = False, add: bool = False, initial=None):
+    """The victims part of the form: blank (one empty row for an accident, none for the other
+    kinds or before a kind is chosen: a near miss or a microtrauma never starts with a victim),
+    the victims already recorded (``initial``), bound to a submission, or a redisplay of one,
+    unbound so that nobody sees errors for a form not yet sent: with one more row (``add``), or
+    with none once a kind other than an accident is chosen (what is not shown is not sent)."""
     if data is None:
-        formset = VictimFormSet(prefix=VICTIMS)
-        formset.extra = 1
+        rows = list(initial or [])
+        if kind == IncidentKind.ACCIDENT and not rows:
+            rows.append({"days_lost": 0})
+        formset = VictimFormSet(initial=rows, prefix=VICTIMS)
+        formset.extra = len(rows)
         return formset
     if not redisplay:
         return VictimFormSet(data, prefix=VICTIMS, kind=kind)
@@ -67,38 +75,54 @@ def _victims_formset(data=None, *, kind=None, redisplay: bool = False, add: bool
             rows.append({name: data.get(f"{form.prefix}-{name}", "") for name in VICTIM_FIELDS})
     if kind and kind != IncidentKind.ACCIDENT:
         rows = []
-    elif add or not rows:
+    elif add or (kind == IncidentKind.ACCIDENT and not rows):
         rows.append({"days_lost": 0})
     formset = VictimFormSet(initial=rows, prefix=VICTIMS)
     formset.extra = len(rows)
     return formset
 
 
-def _form_again(data, enterprise):
+def _form_again(data, enterprise, incident=None):
     """The incident form as it was filled in, unbound (for "add another victim" without JS)."""
     initial = {name: data.get(name) for name in IncidentForm.base_fields if name != "hazards"}
     initial["hazards"] = data.getlist("hazards")
+    if incident is not None:
+        initial["version"] = data.get("version")
+        return IncidentEditForm(initial=initial, incident=incident)
     pk = _an_id(initial.get("workplace"))
     workplace = None if pk is None else enterprise.workplaces.filter(pk=pk, archived_at__isnull=True).first()
     return IncidentForm(initial=initial, enterprise=enterprise, workplace=workplace)
 
 
-def _render_form(request, enterprise, form, victims):
+def _render_form(request, enterprise, form, victims, incident=None):
     return render(
         request,
         "assessments/risk/incident_form.html",
-        {"enterprise": enterprise, "form": form, "victims": victims, "kind": _chosen_kind(request, form)},
+        {
+            "enterprise": enterprise,
+            "form": form,
+            "victims": victims,
+            "kind": _chosen_kind(request, form),
+            "incident": incident,
+            "form_url": _form_url(enterprise, incident),
+        },
     )
+
+
+def _form_url(enterprise, incident=None) -> str:
+    if incident is not None:
+        return reverse("assessments:incident_edit", args=[incident.pk])
+    return reverse("assessments:incident_add", args=[enterprise.pk])
 
 
 def _chosen_kind(request, form) -> str:
     return _kind(request.POST) or _kind(form.initial)
 
 
-@login_required
-def incident_add(request, enterprise_pk):
-    enterprise = get_for_user(Enterprise.objects.all(), request.user, write=True, pk=enterprise_pk)
-    workplace = _workplace_from_query(request, enterprise)
+def _form_parts(request, enterprise, incident=None):
+    """The parts of the form sent back by htmx or for "add another victim" without JS, or None
+    for a plain request. Nothing is written."""
+    form_url = _form_url(enterprise, incident)
     if request.htmx and request.method == "GET":
         if request.htmx.target == "incident-victims":
             # The kind changed: the victims part shown for an accident, none for the others.
@@ -107,22 +131,45 @@ def incident_add(request, enterprise_pk):
             return render(
                 request,
                 "assessments/risk/_incident_victims.html",
-                {"enterprise": enterprise, "victims": victims, "kind": kind},
+                {"enterprise": enterprise, "victims": victims, "kind": kind, "form_url": form_url},
             )
         # The workplace changed: only the list of its register rows is sent back.
-        form = IncidentForm(enterprise=enterprise, workplace=workplace)
+        workplace = _workplace_from_query(request, enterprise)
+        if incident is not None:
+            form = IncidentEditForm(incident=incident, workplace=workplace or incident.workplace)
+        else:
+            form = IncidentForm(enterprise=enterprise, workplace=workplace)
         return render(request, "assessments/risk/_incident_hazards.html", {"form": form})
     if request.method == "POST" and "add_victim" in request.POST:
-        # "Add another victim": the same page again with one more row; nothing is written.
+        # "Add another victim": the same page again with one more row.
         kind = _kind(request.POST)
         victims = _victims_formset(request.POST, kind=kind, redisplay=True, add=True)
         if request.htmx:
             return render(
                 request,
                 "assessments/risk/_incident_victims.html",
-                {"enterprise": enterprise, "victims": victims, "kind": kind},
+                {"enterprise": enterprise, "victims": victims, "kind": kind, "form_url": form_url},
             )
-        return _render_form(request, enterprise, _form_again(request.POST, enterprise), victims)
+        return _render_form(
+            request, enterprise, _form_again(request.POST, enterprise, incident), victims, incident
+        )
+    return None
+
+
+def _victims_errors(victims, form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict") and "victims" in error.error_dict:
+        # The victims' rule is shown above the victims, the rest beside the fields.
+        victims.non_form_errors().extend(ValidationError(error.error_dict.pop("victims")).messages)
+    if not hasattr(error, "error_dict") or error.error_dict:
+        add_service_errors(form, error)
+
+
+@login_required
+def incident_add(request, enterprise_pk):
+    enterprise = get_for_user(Enterprise.objects.all(), request.user, write=True, pk=enterprise_pk)
+    part = _form_parts(request, enterprise)
+    if part is not None:
+        return part
     if request.method == "POST":
         form = IncidentForm(request.POST, enterprise=enterprise)
         victims = _victims_formset(request.POST, kind=_kind(request.POST))
@@ -147,13 +194,7 @@ def incident_add(request, enterprise_pk):
                     ),
                 )
             except ValidationError as error:
-                if hasattr(error, "error_dict") and "victims" in error.error_dict:
-                    # The victims' rule is shown above the victims, the rest beside the fields.
-                    victims.non_form_errors().extend(
-                        ValidationError(error.error_dict.pop("victims")).messages
-                    )
-                if not hasattr(error, "error_dict") or error.error_dict:
-                    add_service_errors(form, error)
+                _victims_errors(victims, form, error)
             else:
                 flagged = len(data["hazards"])
                 if created:
@@ -170,9 +211,134 @@ def incident_add(request, enterprise_pk):
                     )
                 return redirect("assessments:incidents", enterprise_pk=enterprise.pk)
     else:
-        form = IncidentForm(enterprise=enterprise, workplace=workplace)
-        victims = _victims_formset()
+        # A kind in the address (?kind=near_miss) is chosen already, with the defaults of its kind.
+        kind = _kind(request.GET)
+        form = IncidentForm(
+            enterprise=enterprise,
+            workplace=_workplace_from_query(request, enterprise),
+            initial={"kind": kind},
+        )
+        victims = _victims_formset(kind=kind)
     return _render_form(request, enterprise, form, victims)
+
+
+def _incident_for_user(request, pk, *, write: bool = False) -> Incident:
+    return get_for_user(
+        Incident.objects.select_related("enterprise", "workplace__department", "event"),
+        request.user,
+        write=write,
+        pk=pk,
+    )
+
+
+def _initial(incident: Incident) -> dict:
+    return {
+        "kind": incident.kind,
+        "occurred_at": timezone.localtime(incident.occurred_at),
+        "workplace": incident.workplace_id,
+        "hazards": [h.pk for h in incident.hazards.all()],
+        "description": incident.description,
+        "event": incident.event_id,
+        "act_number": incident.act_number,
+    }
+
+
+@login_required
+@require_GET
+def incident_detail(request, pk):
+    incident = get_for_user(
+        Incident.objects.select_related(
+            "enterprise", "workplace__department", "event", "reported_by", "cancelled_by"
+        )
+        .with_victims()
+        .prefetch_related(
+            Prefetch("hazards", queryset=Hazard.objects.select_related("event").order_by("id"))
+        ),
+        request.user,
+        pk=pk,
+    )
+    return render(
+        request,
+        "assessments/risk/incident_detail.html",
+        {
+            "enterprise": incident.enterprise,
+            "incident": incident,
+            "history": incident_history(incident),
+            "can_write": request.user.can_write and not incident.is_cancelled,
+        },
+    )
+
+
+@login_required
+def incident_edit(request, pk):
+    incident = _incident_for_user(request, pk, write=True)
+    enterprise = incident.enterprise
+    if incident.is_cancelled:
+        messages.error(request, _("A cancelled incident cannot be corrected."))
+        return redirect("assessments:incident", pk=incident.pk)
+    part = _form_parts(request, enterprise, incident)
+    if part is not None:
+        return part
+    if request.method == "POST":
+        form = IncidentEditForm(request.POST, incident=incident)
+        victims = _victims_formset(request.POST, kind=_kind(request.POST))
+        form_valid, victims_valid = form.is_valid(), victims.is_valid()
+        if form_valid and victims_valid:
+            data = form.cleaned_data
+            try:
+                services.incident_update(
+                    incident=incident,
+                    kind=data["kind"],
+                    occurred_at=data["occurred_at"],
+                    description=data["description"],
+                    workplace=data["workplace"],
+                    victims=victims.victims(),
+                    event=data["event"],
+                    hazards=data["hazards"],
+                    act_number=data["act_number"],
+                    version=data["version"],
+                )
+            except ValidationError as error:
+                _victims_errors(victims, form, error)
+            else:
+                messages.success(request, _("Incident corrected."))
+                return redirect("assessments:incident", pk=incident.pk)
+    else:
+        form = IncidentEditForm(incident=incident, initial=_initial(incident))
+        victims = _victims_formset(
+            kind=incident.kind,
+            initial=[
+                {"outcome": v.outcome, "days_lost": v.days_lost, "position": v.position}
+                for v in incident.victims.order_by("id")
+            ],
+        )
+    return _render_form(request, enterprise, form, victims, incident)
+
+
+@login_required
+def incident_cancel(request, pk):
+    incident = _incident_for_user(request, pk, write=True)
+    if incident.is_cancelled:
+        return redirect("assessments:incident", pk=incident.pk)
+    form = IncidentCancelForm(request.POST if request.method == "POST" else None, incident=incident)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.incident_cancel(
+                incident=incident,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Incident cancelled: it no longer counts in the figures."))
+            return redirect("assessments:incident", pk=incident.pk)
+    return render(
+        request,
+        "assessments/risk/incident_cancel.html",
+        {"enterprise": incident.enterprise, "incident": incident, "form": form},
+    )
 
 
 @login_required
@@ -181,13 +347,14 @@ def incidents(request, enterprise_pk):
     filters = IncidentFilterForm(request.GET or None)
     queryset = (
         Incident.objects.for_user(request.user)
-        .active()
         .filter(enterprise=enterprise)
         .with_victims()
         .select_related("workplace", "event")
         .prefetch_related(Prefetch("hazards", queryset=Hazard.objects.select_related("event").order_by("id")))
         .order_by("-occurred_at", "-id")
     )
+    if not (filters.is_valid() and filters.cleaned_data["cancelled"]):
+        queryset = queryset.active()
     if filters.is_valid():
         data = filters.cleaned_data
         if data["kind"]:

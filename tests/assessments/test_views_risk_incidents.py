@@ -142,13 +142,42 @@ def test_a_bad_victim_gets_a_message_beside_its_field(
     assert not Incident.objects.exists()
 
 
-def test_the_blank_form_offers_one_empty_victim_row(client, officer_a, enterprise_a):
+def test_the_blank_form_offers_no_victim_until_an_accident_is_chosen(client, officer_a, enterprise_a):
     client.force_login(officer_a)
     response = client.get(_add_url(enterprise_a))
+    assert response.context["victims"].total_form_count() == 0
+    page = response.content.decode()
+    assert 'name="victims-0-outcome"' not in page and 'id="victims-choose-kind"' in page
+
+
+@pytest.mark.parametrize("kind", ["near_miss", "microtrauma", "occupational_disease"])
+def test_a_kind_without_victims_starts_with_none(client, officer_a, enterprise_a, kind):
+    client.force_login(officer_a)
+    response = client.get(_add_url(enterprise_a), {"kind": kind})
+    assert response.context["victims"].total_form_count() == 0
+    assert response.context["form"].initial["kind"] == kind
+    page = response.content.decode()
+    assert 'name="victims-0-outcome"' not in page and 'id="victims-not-for-kind"' in page
+
+
+def test_an_accident_starts_with_one_empty_victim_row(client, officer_a, enterprise_a):
+    client.force_login(officer_a)
+    response = client.get(_add_url(enterprise_a), {"kind": "accident"})
     victims = response.context["victims"]
     assert victims.total_form_count() == 1 and not victims.forms[0].initial.get("outcome")
     page = response.content.decode()
     assert 'name="victims-0-outcome"' in page and 'id="add-victim"' in page
+
+
+def test_a_near_miss_posted_with_the_old_blank_row_records_no_victim(
+    client, hazard_a, officer_a, enterprise_a
+):
+    client.force_login(officer_a)
+    data = _data(hazard_a, victims=(), kind="near_miss", event=hazard_a.event_id) | _victims(blank=1)
+    response = client.post(_add_url(enterprise_a), data)
+    assert response.status_code == 302
+    incident = Incident.objects.get()
+    assert incident.kind == "near_miss" and not incident.victims.exists() and incident.people_count == 0
 
 
 def test_add_another_victim_without_javascript_keeps_what_was_typed(

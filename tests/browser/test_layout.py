@@ -55,7 +55,7 @@ def officer_pages(enterprise: Enterprise) -> list[str]:
         reverse("assessments:incident_add", args=[enterprise.pk]),
         reverse("assessments:import", args=[enterprise.pk]),
         reverse("hazards:add", args=[row.workplace_id]),
-        reverse("hazards:copy", args=[row.workplace_id]),
+        reverse("assessments:hazard_copy", args=[row.workplace_id]),
         reverse("hazards:edit", args=[row.pk]),
         reverse("assessments:review_start", args=[row.workplace_id]),
         reverse("reports:report_new", args=[enterprise.pk]),

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from assessments.models import AssessmentStatus, RiskAssessment
+from assessments.services import assessment_create
 from hazards.models import Hazard, HazardousEvent
 from hazards.services import hazards_copy
 from tests.factories import DepartmentFactory, HazardFactory, WorkplaceFactory
@@ -42,17 +44,19 @@ def site(enterprise_a):
 
 def copy_url(workplace):
     with translation.override("en"):
-        return reverse("hazards:copy", args=[workplace.pk])
+        return reverse("assessments:hazard_copy", args=[workplace.pk])
 
 
-def test_analogous_workplaces_and_all_active_rows_are_ticked_by_default(client, officer_a, site):
+def test_nothing_is_ticked_by_default_and_analogous_workplaces_come_first(client, officer_a, site):
     client.force_login(officer_a)
-    form = client.get(copy_url(site["source"])).context["form"]
-    assert set(form["targets"].initial) == {site["twin"].pk, site["twin_with_belt"].pk}
-    assert set(form["rows"].initial) == {site["belt"].pk, site["fall"].pk}
+    response = client.get(copy_url(site["source"]))
+    form = response.context["form"]
+    assert not form["targets"].initial and not form["rows"].initial and not form["carry_rating"].initial
     choices = [pk for pk, _label in form.fields["targets"].choices]
     assert choices[:2] == [site["twin"].pk, site["twin_with_belt"].pk]
     assert site["source"].pk not in choices
+    assert {pk for pk, _label in form.fields["rows"].choices} == {site["belt"].pk, site["fall"].pk}
+    assert "checked" not in response.content.decode()
 
 
 def test_copy_creates_rows_skips_existing_events_and_reports_both(client, officer_a, site):
@@ -119,3 +123,58 @@ def test_others_cannot_copy(client, request, site, persona, status_code):
     data = {"rows": [site["belt"].pk], "targets": [site["twin"].pk]}
     assert client.post(copy_url(site["source"]), with_key(data)).status_code == status_code
     assert not Hazard.objects.filter(workplace=site["twin"]).exists()
+
+
+# --- Carrying the rating over ---------------------------------------------------------------------
+
+
+def _rate(row, officer):
+    return assessment_create(
+        hazard=row,
+        assessor=officer,
+        inputs={"probability": 4, "severity": 4},
+        residual_inputs={"probability": 2, "severity": 4},
+        comment="Оценено по результатам СОУТ",
+    )
+
+
+def test_rating_is_carried_over_as_a_draft_marked_with_the_source_workplace(client, officer_a, site):
+    source_rating = _rate(site["belt"], officer_a)
+    client.force_login(officer_a)
+    data = {"rows": [site["belt"].pk, site["fall"].pk], "targets": [site["twin"].pk], "carry_rating": "on"}
+    response = client.post(copy_url(site["source"]), with_key(data))
+    assert response.status_code == 200
+    belt_copy = Hazard.objects.get(workplace=site["twin"], event=site["belt"].event)
+    copied = RiskAssessment.objects.get(hazard=belt_copy)
+    assert copied.is_current and copied.status == AssessmentStatus.DRAFT and copied.approved_by is None
+    assert (copied.score, copied.level, copied.residual_level) == (
+        source_rating.score,
+        source_rating.level,
+        source_rating.residual_level,
+    )
+    assert copied.method_version_id == source_rating.method_version_id and copied.assessor == officer_a
+    assert copied.comment == "Скопировано с РМ № 7"
+    assert belt_copy.risk_level == source_rating.level and not belt_copy.needs_reassessment
+    # The source "fall" had no assessment (its level was set by the factory only): its copy stays unrated.
+    fall_copy = Hazard.objects.get(workplace=site["twin"], event=site["fall"].event)
+    assert not RiskAssessment.objects.filter(hazard=fall_copy).exists() and fall_copy.risk_level is None
+    assert 'id="copy-rated"' in response.content.decode()
+
+
+def test_rating_is_not_carried_over_unless_asked(client, officer_a, site):
+    _rate(site["belt"], officer_a)
+    client.force_login(officer_a)
+    data = {"rows": [site["belt"].pk], "targets": [site["twin"].pk]}
+    assert client.post(copy_url(site["source"]), with_key(data)).status_code == 200
+    copy = Hazard.objects.get(workplace=site["twin"])
+    assert copy.risk_level is None and not RiskAssessment.objects.filter(hazard=copy).exists()
+
+
+def test_the_carried_note_is_in_the_registers_language_whatever_the_officers(client, officer_a, site):
+    _rate(site["belt"], officer_a)
+    client.force_login(officer_a)
+    data = {"rows": [site["belt"].pk], "targets": [site["twin"].pk], "carry_rating": "on"}
+    with translation.override("en"):
+        response = client.post(copy_url(site["source"]), with_key(data), headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    assert RiskAssessment.objects.get(hazard__workplace=site["twin"]).comment == "Скопировано с РМ № 7"

@@ -58,7 +58,6 @@ ACCESS = {
     # Everyone's own settings: the page only ever shows and changes the signed-in user.
     "enterprises:preferences": Access(OPEN, OPEN),
     "hazards:add": Access(WRITE, WRITE),
-    "hazards:copy": Access(WRITE, WRITE),
     "hazards:edit": Access(WRITE, WRITE, pk="hazard"),
     "hazards:set_status": Access(NOT_ALLOWED, WRITE, pk="hazard"),
     "hazards:catalogue_search": Access(OPEN, NOT_ALLOWED),
@@ -79,6 +78,11 @@ ACCESS = {
     "assessments:evidence": Access(READ, NOT_ALLOWED, pk="evidence"),
     "assessments:incidents": Access(READ, READ),
     "assessments:incident_add": Access(WRITE, WRITE),
+    # Cancelled incidents too: their page shows who cancelled them and why.
+    "assessments:incident": Access(READ, NOT_ALLOWED, pk="incident"),
+    "assessments:incident_edit": Access(WRITE, WRITE, pk="incident"),
+    "assessments:incident_cancel": Access(WRITE, WRITE, pk="incident"),
+    "assessments:hazard_copy": Access(WRITE, WRITE),
     "assessments:review_start": Access(WRITE, WRITE, pk="workplace"),
     "reports:federal": Access(FEDERAL, NOT_ALLOWED),
     "reports:federal_export": Access(FEDERAL, NOT_ALLOWED),

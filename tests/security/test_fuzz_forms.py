@@ -44,7 +44,7 @@ ENDPOINTS = {
     "hazard_add": ("hazards:add", "workplace", ["event", *ROW_FIELDS], None),
     "hazard_edit": ("hazards:edit", "hazard", [*ROW_FIELDS, "version"], None),
     "hazard_status": ("hazards:set_status", "hazard", ["status"], None),
-    "hazard_copy": ("hazards:copy", "workplace", ["rows", "targets"], None),
+    "hazard_copy": ("assessments:hazard_copy", "workplace", ["rows", "targets", "carry_rating"], None),
     "own_event_add": (
         "hazards:own_add",
         "enterprise",
@@ -92,6 +92,30 @@ ENDPOINTS = {
         ],
         None,
     ),
+    "incident_edit": (
+        "assessments:incident_edit",
+        "incident",
+        [
+            "kind",
+            "occurred_at",
+            "workplace",
+            "hazards",
+            "description",
+            "event",
+            "act_number",
+            "version",
+            "victims-TOTAL_FORMS",
+            "victims-INITIAL_FORMS",
+            *(
+                f"victims-{i}-{name}"
+                for i in (0, 1)
+                for name in ("outcome", "days_lost", "position", "DELETE")
+            ),
+            "add_victim",
+        ],
+        None,
+    ),
+    "incident_cancel": ("assessments:incident_cancel", "incident", ["reason", "version"], None),
     "import_upload": ("assessments:import", "enterprise", [], "file"),
     "import_confirm": (
         "assessments:import_confirm",
@@ -189,13 +213,14 @@ def plausible_values(world_a, world_b) -> list[str]:
         *ModelMeasure.objects.filter(event=event).values_list("pk", flat=True)[:2],
     ]
     for world in (world_a, world_b):
-        ids += [world.workplace.pk, world.hazard.pk, world.measure.pk, world.enterprise.pk]
+        ids += [world.workplace.pk, world.hazard.pk, world.measure.pk, world.enterprise.pk, world.incident.pk]
     # The version tokens the edit forms carry (they are required), so edits reach the services.
     tokens = [
         version_token(world_a.hazard.updated_at),
         version_token(world_a.measure.updated_at),
         current_assessment_token(world_a.assessment),
         IMPORT_FINGERPRINT,
+        version_token(world_a.incident.updated_at),
     ]
     choices = [
         *ControlLevel.values,

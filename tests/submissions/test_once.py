@@ -200,7 +200,7 @@ def test_completing_a_measure_twice_keeps_one_evidence(client, officer_a, comple
 def test_a_repeated_copy_copies_once_and_returns_to_the_workplace(client, officer_a, hazard_a):
     twin = WorkplaceFactory(department=hazard_a.workplace.department)
     client.force_login(officer_a)
-    url = reverse("hazards:copy", args=[hazard_a.workplace_id])
+    url = reverse("assessments:hazard_copy", args=[hazard_a.workplace_id])
     data = {"rows": [hazard_a.pk], "targets": [twin.pk], "submission": rendered_key(client.get(url))}
     assert client.post(url, data).status_code == 200
     second = client.post(url, data)
