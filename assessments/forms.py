@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.ordering import workplace_order
 from hazards.models import ControlLevel, Hazard, HazardousEvent, HazardStatus, ModelMeasure
 from hazards.services import version_token
 from riskpilot.forms import ModelIdChoiceField, ModelIdMultipleChoiceField, VersionField
@@ -307,7 +308,7 @@ class IncidentForm(OnceFormMixin, forms.Form):
     def __init__(self, *args, enterprise, workplace=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.enterprise = enterprise
-        workplaces = enterprise.workplaces.filter(archived_at__isnull=True).order_by("number")
+        workplaces = enterprise.workplaces.filter(archived_at__isnull=True).order_by(*workplace_order())
         self.fields["workplace"].queryset = workplaces
         self.fields["event"].queryset = HazardousEvent.objects.available_to(enterprise).order_by("id")
         if workplace is not None:

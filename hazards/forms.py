@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Workplace
-from enterprises.services import natural_key
+from enterprises.ordering import workplace_sort_key
 from riskpilot.forms import (
     HiddenErrorsAboveMixin,
     ModelIdChoiceField,
@@ -198,7 +198,7 @@ class HazardCopyForm(OnceFormMixin, forms.Form):
             .active()
             .exclude(pk=source.pk)
             .select_related("department"),
-            key=lambda w: (not _same_position(w.position, source.position), natural_key(w.number)),
+            key=lambda w: (not _same_position(w.position, source.position), workplace_sort_key(w)),
         )
         self.similar = [w for w in candidates if _same_position(w.position, source.position)]
         same = _("same position")

@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise, Workplace
-from enterprises.services import natural_key
+from enterprises.ordering import workplace_sort_key
 
 from .models import Activity, Hazard, HazardGroup, HazardousEvent, HazardStatus, HazardType
 
@@ -224,7 +224,7 @@ class CopyResult:
                 [row for row in self.created if row.workplace_id == target.pk],
                 [row for skipped_at, row in self.skipped if skipped_at.pk == target.pk],
             )
-            for target in sorted(targets, key=lambda w: natural_key(w.number))
+            for target in sorted(targets, key=workplace_sort_key)
         ]
 
 
