@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from enterprises.models import Department, Enterprise, Workplace
@@ -339,8 +339,8 @@ def own_event_add(
 class RowsOnArchive(models.TextChoices):
     """What becomes of the active register rows of a workplace that is archived."""
 
-    ARCHIVE = "archive", _l("Archive them with the workplace")
-    MOVE = "move", _l("Move them to another workplace")
+    ARCHIVE = "archive", gettext_lazy("Archive them with the workplace")
+    MOVE = "move", gettext_lazy("Move them to another workplace")
 
 
 def _rows_choice_error(count: int) -> ValidationError:
