@@ -129,6 +129,27 @@ def _check_sibling_name(department: Department) -> None:
         raise ValidationError({"name": _("This unit already has a sub-unit with this name.")})
 
 
+def _check_number_free(workplace: Workplace) -> None:
+    """Said beside the number, not as the constraint's general message."""
+    taken = (
+        Workplace.objects.filter(enterprise_id=workplace.enterprise_id, number=workplace.number)
+        .exclude(pk=workplace.pk)
+        .first()
+    )
+    if taken is None:
+        return
+    if taken.archived_at is not None:
+        raise ValidationError(
+            {
+                "number": _("Workplace № %(number)s is in the archive: give another number.")
+                % {"number": taken.number}
+            }
+        )
+    raise ValidationError(
+        {"number": _("The enterprise already has a workplace № %(number)s.") % {"number": taken.number}}
+    )
+
+
 def _check_unit_for_workplace(workplace: Workplace) -> None:
     if workplace.department_id and workplace.department.archived_at is not None:
         raise ValidationError({"department": _("This unit is archived: choose an active one.")})
@@ -219,6 +240,7 @@ def workplace_add(
         job_function=job_function,
         equipment=equipment,
     )
+    _check_number_free(workplace)
     workplace.full_clean()
     _check_unit_for_workplace(workplace)
     workplace.save()
@@ -259,6 +281,7 @@ def workplace_update(*, workplace: Workplace, version: str | None = None, **valu
         return workplace
     for name in changed:
         setattr(workplace, name, values[name])
+    _check_number_free(workplace)
     workplace.full_clean()
     _check_unit_for_workplace(workplace)
     workplace.save()

@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from enterprises.models import Department, Enterprise, Workplace
 from enterprises.ordering import workplace_order, workplace_sort_key
