@@ -20,8 +20,10 @@ from hypothesis import strategies as st
 
 from assessments.models import AssessmentReason, IncidentKind, Periodicity, VictimOutcome
 from assessments.services import current_assessment_token
+from enterprises.models import DepartmentKind
+from enterprises.services import WORKPLACE_FIELDS
 from hazards.models import ControlLevel, HazardGroup, HazardousEvent, HazardStatus, HazardType, ModelMeasure
-from hazards.services import version_token
+from hazards.services import RowsOnArchive, version_token
 
 from .conftest import png_bytes
 
@@ -92,6 +94,17 @@ ENDPOINTS = {
         None,
     ),
     "import_upload": ("assessments:import", "enterprise", [], "file"),
+    "unit_add": ("assessments:unit_add", "enterprise", ["name", "kind", "parent"], None),
+    "unit_edit": ("assessments:unit_edit", "department", ["name", "kind", "parent", "version"], None),
+    "unit_archive": (
+        "assessments:unit_archive",
+        "department",
+        ["cascade", "rows", "target", "version"],
+        None,
+    ),
+    "workplace_add": ("assessments:workplace_add", "enterprise", list(WORKPLACE_FIELDS), None),
+    "workplace_edit": ("assessments:workplace_edit", "workplace", [*WORKPLACE_FIELDS, "version"], None),
+    "workplace_archive": ("assessments:workplace_archive", "workplace", ["rows", "target", "version"], None),
     "review": (
         "assessments:review_start",
         "workplace",
@@ -182,12 +195,20 @@ def plausible_values(world_a, world_b) -> list[str]:
         *ModelMeasure.objects.filter(event=event).values_list("pk", flat=True)[:2],
     ]
     for world in (world_a, world_b):
-        ids += [world.workplace.pk, world.hazard.pk, world.measure.pk, world.enterprise.pk]
+        ids += [
+            world.workplace.pk,
+            world.hazard.pk,
+            world.measure.pk,
+            world.enterprise.pk,
+            world.department.pk,
+        ]
     # The version tokens the edit forms carry (they are required), so edits reach the services.
     tokens = [
         version_token(world_a.hazard.updated_at),
         version_token(world_a.measure.updated_at),
         current_assessment_token(world_a.assessment),
+        version_token(world_a.department.updated_at),
+        version_token(world_a.workplace.updated_at),
     ]
     choices = [
         *ControlLevel.values,
@@ -196,6 +217,10 @@ def plausible_values(world_a, world_b) -> list[str]:
         *IncidentKind.values,
         *VictimOutcome.values,
         *HazardStatus.values,
+        *DepartmentKind.values,
+        *RowsOnArchive.values,
+        "on",
+        "19149",
     ]
     dates = [today, today - datetime.timedelta(days=1), today + datetime.timedelta(days=365)]
     return [
