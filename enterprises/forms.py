@@ -64,7 +64,9 @@ class UnitForm(forms.ModelForm):
 
 
 class UnitAddForm(OnceFormMixin, UnitForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].help_text = ""  # moving is for units that exist
 
 
 class UnitEditForm(HiddenErrorsAboveMixin, UnitForm):

@@ -160,9 +160,9 @@ def department_add(
     *, enterprise: Enterprise, name: str, parent: Department | None = None, kind: str = DepartmentKind.SHOP
 ) -> Department:
     department = Department(enterprise=enterprise, parent=parent, name=name.strip(), kind=kind)
+    _check_sibling_name(department)  # before full_clean: said beside the name, not above the form
     department.full_clean()
     _check_parent(department)
-    _check_sibling_name(department)
     department.save()
     return department
 
@@ -182,9 +182,9 @@ def department_update(
     if department.archived_at is not None:
         raise ValidationError(_("This unit is archived."))
     department.name, department.kind, department.parent = name.strip(), kind, parent
+    _check_sibling_name(department)  # before full_clean: said beside the name, not above the form
     department.full_clean()
     _check_parent(department)
-    _check_sibling_name(department)
     department.save()
     return department
 

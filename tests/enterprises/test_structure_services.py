@@ -195,3 +195,15 @@ def test_unchanged_workplace_writes_no_history(enterprise_a):
     workplace = WorkplaceFactory(department__enterprise=enterprise_a, position="Токарь")
     workplace_update(workplace=workplace, position="Токарь")
     assert workplace.history.count() == 1
+
+
+def test_renaming_onto_a_sibling_s_name_is_refused_beside_the_name(enterprise_a):
+    shop = DepartmentFactory(enterprise=enterprise_a)
+    DepartmentFactory(enterprise=enterprise_a, parent=shop, name="Участок № 1")
+    other = DepartmentFactory(enterprise=enterprise_a, parent=shop, name="Участок № 2")
+    with pytest.raises(ValidationError) as excinfo:
+        department_update(department=other, name="Участок № 1", kind=other.kind, parent=shop)
+    assert "name" in _errors(excinfo)
+    with pytest.raises(ValidationError) as excinfo:
+        department_add(enterprise=enterprise_a, name="Участок № 2", parent=shop)
+    assert "name" in _errors(excinfo)
