@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.ordering import workplace_order
 from hazards.forms import HazardCopyForm
 from hazards.models import ControlLevel, Hazard, HazardousEvent, HazardStatus, ModelMeasure
 from hazards.services import version_token
@@ -327,7 +328,7 @@ class IncidentFields(forms.Form):
         if workplace is not None:
             # A corrected incident keeps its workplace even if it was archived since.
             workplaces = enterprise.workplaces.filter(Q(archived_at__isnull=True) | Q(pk=workplace.pk))
-        self.fields["workplace"].queryset = workplaces.order_by("number")
+        self.fields["workplace"].queryset = workplaces.order_by(*workplace_order())
         self.fields["event"].queryset = HazardousEvent.objects.available_to(enterprise).order_by("id")
         if workplace is not None:
             self.fields["workplace"].initial = workplace.pk

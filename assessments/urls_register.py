@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import register, register_copy, register_import
+from .views import register, register_copy, register_import, structure
 
 urlpatterns = [
     path("enterprise/<int:enterprise_pk>/", register.overview, name="overview"),
@@ -23,4 +23,11 @@ urlpatterns = [
     ),
     path("workplace/<int:pk>/", register.workplace, name="workplace"),
     path("workplace/<int:workplace_pk>/copy/", register_copy.hazard_copy, name="hazard_copy"),
+    # The structure, edited from the structure page (enterprises:structure).
+    path("enterprise/<int:enterprise_pk>/units/add/", structure.unit_add, name="unit_add"),
+    path("unit/<int:pk>/edit/", structure.unit_edit, name="unit_edit"),
+    path("unit/<int:pk>/archive/", structure.unit_archive, name="unit_archive"),
+    path("enterprise/<int:enterprise_pk>/workplaces/add/", structure.workplace_add, name="workplace_add"),
+    path("workplace/<int:pk>/edit/", structure.workplace_edit, name="workplace_edit"),
+    path("workplace/<int:pk>/archive/", structure.workplace_archive, name="workplace_archive"),
 ]

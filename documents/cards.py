@@ -9,6 +9,7 @@ from django.db.models import Max
 
 from assessments.models import ControlMeasure, RiskAssessment
 from enterprises.models import Workplace
+from enterprises.ordering import workplace_order
 from hazards.models import Hazard
 
 from .models import RiskCard
@@ -22,7 +23,7 @@ def card_group(workplace: Workplace) -> list[Workplace]:
     return list(
         Workplace.objects.active()
         .filter(enterprise_id=workplace.enterprise_id, sout_card_number=workplace.sout_card_number)
-        .order_by("pk")
+        .order_by(*workplace_order())
     )
 
 

@@ -13,6 +13,7 @@ from riskpilot.localization import localized
 from riskpilot.models import TimeStampedModel
 
 from .access import ScopedQuerySet
+from .ordering import NaturalSortKeyField, workplace_order
 from .validators import validate_inn, validate_ogrn, validate_okpdtr, validate_okved
 
 
@@ -202,6 +203,8 @@ class Workplace(TimeStampedModel):
     number = models.CharField(
         _("workplace number"), max_length=30, help_text=_("As on the SOUT card, e.g. 12 or 12А.")
     )
+    # Kept from the number on every write (enterprises.ordering): № 2А before № 10 everywhere.
+    number_sort = NaturalSortKeyField(_("number order key"), source="number")
     position = models.CharField(_("profession or position"), max_length=300)
     okpdtr_code = models.CharField(_("OKPDTR code"), max_length=5, blank=True, validators=[validate_okpdtr])
     job_function = models.TextField(_("job function"), blank=True)
@@ -224,7 +227,7 @@ class Workplace(TimeStampedModel):
     objects = WorkplaceQuerySet.as_manager()
 
     class Meta:
-        ordering = ["enterprise_id", "number"]
+        ordering = ["enterprise_id", *workplace_order()]
         verbose_name = _("workplace")
         verbose_name_plural = _("workplaces")
         constraints = [
@@ -235,6 +238,11 @@ class Workplace(TimeStampedModel):
                 & Q(headcount_disabled__lte=F("headcount_total")),
                 name="workplace_headcount_parts_within_total",
             ),
+        ]
+        indexes = [
+            # An enterprise's workplaces in number order: the structure page, the workplace filter
+            # and the forms' workplace choices.
+            models.Index(fields=["enterprise", "number_sort"], name="workplace_ent_number_order"),
         ]
 
     def __str__(self):

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from .access import get_for_user
 from .models import Enterprise, User, Workplace
-from .services import department_tree, natural_key
+from .ordering import workplace_order
+from .services import department_tree
 
 
 @login_required
@@ -21,9 +22,7 @@ def structure(request, enterprise_pk):
     enterprise = get_for_user(Enterprise.objects.select_related("region"), request.user, pk=enterprise_pk)
     tree, _by_id = department_tree(enterprise)
     workplaces: dict = {}
-    for workplace in sorted(
-        Workplace.objects.filter(enterprise=enterprise).active(), key=lambda w: natural_key(w.number)
-    ):
+    for workplace in Workplace.objects.filter(enterprise=enterprise).active().order_by(*workplace_order()):
         workplaces.setdefault(workplace.department_id, []).append(workplace)
 
     nodes = []

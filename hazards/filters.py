@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Workplace
+from enterprises.ordering import workplace_order
 from enterprises.services import department_path, department_tree, descendants
 
 from .models import Hazard, HazardGroup, HazardStatus, RiskLevel
@@ -29,13 +30,15 @@ class CheckboxFilter(django_filters.BooleanFilter):
 
 # 776n codes in natural order within a group: 13.2 before 13.10.
 EVENT_ORDER = ("event__hazard_type__group__number", Length("event__code"), "event__code")
+# Workplaces in natural number order (enterprises.ordering): № 2А before № 10.
+WORKPLACE_ORDER = workplace_order("workplace__")
 DEFAULT_SORT = "workplace"
 SORTS = {
-    "workplace": (_("Workplace"), [Length("workplace__number"), "workplace__number", *EVENT_ORDER, "pk"]),
-    "event": (_("Hazardous event"), [*EVENT_ORDER, Length("workplace__number"), "workplace__number", "pk"]),
-    "-level": (_("Level, highest first"), [F("risk_level").desc(nulls_last=True), "workplace__number", "pk"]),
-    "level": (_("Level, lowest first"), [F("risk_level").asc(nulls_last=True), "workplace__number", "pk"]),
-    "next_review": (_("Next review"), [F("next_review_on").asc(nulls_last=True), "workplace__number", "pk"]),
+    "workplace": (_("Workplace"), [*WORKPLACE_ORDER, *EVENT_ORDER, "pk"]),
+    "event": (_("Hazardous event"), [*EVENT_ORDER, *WORKPLACE_ORDER, "pk"]),
+    "-level": (_("Level, highest first"), [F("risk_level").desc(nulls_last=True), *WORKPLACE_ORDER, "pk"]),
+    "level": (_("Level, lowest first"), [F("risk_level").asc(nulls_last=True), *WORKPLACE_ORDER, "pk"]),
+    "next_review": (_("Next review"), [F("next_review_on").asc(nulls_last=True), *WORKPLACE_ORDER, "pk"]),
 }
 
 
@@ -100,7 +103,7 @@ class HazardFilter(django_filters.FilterSet):
         self.filters["workplace"].extra["choices"] = [
             (pk, f"№ {number} — {position}")
             for pk, number, position in Workplace.objects.filter(enterprise=enterprise)
-            .order_by(Length("number"), "number")
+            .order_by(*workplace_order())
             .values_list("pk", "number", "position")
         ]
 

@@ -1,4 +1,5 @@
-"""Forms of the register rows: add from the 776n catalogue, edit, status, copy, own hazards."""
+"""Forms of the register rows: add from the 776n catalogue, edit, status, copy, own hazards, and
+what becomes of a workplace's rows when it (or its unit) is archived."""
 
 import re
 
@@ -6,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Workplace
-from enterprises.services import natural_key
+from enterprises.ordering import workplace_order, workplace_sort_key
 from riskpilot.forms import (
     HiddenErrorsAboveMixin,
     ModelIdChoiceField,
@@ -16,7 +17,7 @@ from riskpilot.forms import (
 from riskpilot.submissions.forms import OnceFormMixin
 
 from .models import Hazard, HazardGroup, HazardousEvent, HazardStatus, HazardType
-from .services import version_token
+from .services import RowsOnArchive, version_token
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DESCRIPTION_WIDGETS = {
@@ -199,7 +200,7 @@ class HazardCopyForm(OnceFormMixin, forms.Form):
             .active()
             .exclude(pk=source.pk)
             .select_related("department"),
-            key=lambda w: (not _same_position(w.position, source.position), natural_key(w.number)),
+            key=lambda w: (not _same_position(w.position, source.position), workplace_sort_key(w)),
         )
         self.similar = [w for w in candidates if _same_position(w.position, source.position)]
         same = _("same position")
@@ -250,4 +251,73 @@ class OwnEventForm(OnceFormMixin, forms.Form):
             self.add_error("hazard_name_ru", _("Name the new hazard, or choose one of your own hazards."))
         if hazard_type is not None and group is not None and hazard_type.group_id != group.pk:
             self.add_error("hazard_type", _("This hazard belongs to another group."))
+        return data
+
+
+class ArchiveForm(HiddenErrorsAboveMixin, forms.Form):
+    """Archive a workplace or a unit: with active register rows, say whether they are archived too
+    or moved to another workplace (hazards.services.workplace_archive)."""
+
+    # The object's version when the page was loaded (enterprises.services.check_structure_version).
+    version = VersionField()
+    rows = forms.ChoiceField(
+        label=_("Its active register rows"),
+        choices=RowsOnArchive.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    target = ModelIdChoiceField(
+        queryset=Workplace.objects.none(),
+        required=False,
+        label=_("Move them to workplace"),
+        empty_label="—",
+    )
+
+    def __init__(self, *args, obj, enterprise, keep_out=(), active_rows: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = version_token(obj.updated_at)
+        self.active_rows = active_rows
+        self.fields["target"].queryset = (
+            Workplace.objects.filter(enterprise=enterprise)
+            .active()
+            .exclude(pk__in=[w.pk for w in keep_out])
+            .order_by(*workplace_order())
+        )
+        self.fields["target"].label_from_instance = lambda w: f"№ {w.number} — {w.position}"
+        if not active_rows:
+            del self.fields["rows"], self.fields["target"]
+
+    def clean(self):
+        data = super().clean()
+        if self.active_rows and not data.get("rows") and "rows" not in self.errors:
+            self.add_error("rows", _("Choose what becomes of the active register rows."))
+        if data.get("rows") == RowsOnArchive.MOVE and not data.get("target") and "target" not in self.errors:
+            self.add_error("target", _("Choose the workplace the rows move to."))
+        return data
+
+
+class UnitArchiveForm(ArchiveForm):
+    cascade = forms.BooleanField(
+        label=_("Archive its sub-units and workplaces with it"),
+        required=False,
+    )
+
+    field_order = ["version", "cascade", "rows", "target"]
+
+    def __init__(self, *args, contents, **kwargs):
+        super().__init__(*args, keep_out=contents.workplaces, active_rows=contents.active_rows, **kwargs)
+        self.contents = contents
+        if contents.empty:
+            del self.fields["cascade"]
+
+    def clean(self):
+        data = super().clean()
+        if "cascade" in self.fields and not data.get("cascade"):
+            self.add_error(
+                "cascade",
+                _(
+                    "This unit is not empty: tick the box to archive everything in it, or move its "
+                    "sub-units and workplaces elsewhere first."
+                ),
+            )
         return data

@@ -6,29 +6,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
-from enterprises.models import Enterprise, Workplace
-from enterprises.services import natural_key
+from enterprises.models import Department, Enterprise, Workplace
+from enterprises.ordering import workplace_order, workplace_sort_key
+from enterprises.services import (
+    check_structure_version,
+    department_tree,
+    departments_archive,
+    descendants,
+    workplaces_archive,
+)
+from riskpilot.versions import version_token
 
 from .models import Activity, Hazard, HazardGroup, HazardousEvent, HazardStatus, HazardType
 
 # --- Optimistic locking ---------------------------------------------------------------------------
-# A form that changes an existing object carries the version it was loaded at (the object's
-# updated_at, in microseconds since the epoch: exact on SQLite and PostgreSQL alike). The service
-# compares it with the row it has locked, so a second officer's save never silently replaces the
-# first's: no new column, and every service that saves already moves updated_at.
-
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
-
-
-def version_token(moment: datetime.datetime | None) -> str:
-    """The version of an object as a form carries it."""
-    if moment is None:
-        return ""
-    return str((moment - _EPOCH) // datetime.timedelta(microseconds=1))
+# The version token (riskpilot.versions) is the row's updated_at; the messages name who changed it.
 
 
 def _stale_messages(kind: str) -> tuple[str, str]:
@@ -242,7 +239,7 @@ class CopyResult:
                 [row for row in self.created if row.workplace_id == target.pk],
                 [row for skipped_at, row in self.skipped if skipped_at.pk == target.pk],
             )
-            for target in sorted(targets, key=lambda w: natural_key(w.number))
+            for target in sorted(targets, key=workplace_sort_key)
         ]
 
 
@@ -352,3 +349,160 @@ def own_event_add(
     event.full_clean()
     event.save()
     return event
+
+
+# --- Archiving workplaces and units, with what happens to their register rows -------------------
+
+
+class RowsOnArchive(models.TextChoices):
+    """What becomes of the active register rows of a workplace that is archived."""
+
+    ARCHIVE = "archive", gettext_lazy("Archive them with the workplace")
+    MOVE = "move", gettext_lazy("Move them to another workplace")
+
+
+def _rows_choice_error(count: int) -> ValidationError:
+    return ValidationError(
+        {
+            "rows": ngettext(
+                "There is %(count)d active register row here: archive it or move it to another workplace.",
+                "There are %(count)d active register rows here: archive them or move them to another "
+                "workplace.",
+                count,
+            )
+            % {"count": count}
+        },
+        code="rows_choice_needed",
+    )
+
+
+def _retire_rows(*, workplaces: list[Workplace], rows: str | None, target: Workplace | None) -> None:
+    """Archive or move the active rows of ``workplaces`` (locked by the caller), one save per row
+    so that each change is in the row's history."""
+    active = list(
+        Hazard.objects.select_for_update(of=("self",))
+        .filter(workplace__in=workplaces, status=HazardStatus.ACTIVE)
+        .select_related("event")
+        .order_by("pk")
+    )
+    if not active:
+        return
+    if rows not in RowsOnArchive.values:
+        raise _rows_choice_error(len(active))
+    if rows == RowsOnArchive.ARCHIVE:
+        for hazard in active:
+            hazard_set_status(hazard=hazard, status=HazardStatus.ARCHIVED)
+        return
+    retiring = {workplace.pk for workplace in workplaces}
+    if target is None:
+        raise ValidationError({"target": _("Choose the workplace the rows move to.")})
+    target = Workplace.objects.select_for_update().get(pk=target.pk)
+    if target.enterprise_id != workplaces[0].enterprise_id:
+        raise ValidationError({"target": _("The workplace belongs to another enterprise.")})
+    if target.pk in retiring or target.archived_at is not None:
+        raise ValidationError({"target": _("Choose a workplace that stays active.")})
+    present = set(
+        Hazard.objects.filter(workplace=target, status=HazardStatus.ACTIVE).values_list("event_id", "source")
+    )
+    clashes = sorted({hazard.event.code for hazard in active if (hazard.event_id, hazard.source) in present})
+    if clashes:
+        raise ValidationError(
+            {
+                "target": _(
+                    "That workplace already has the same hazardous event with the same source (%(codes)s): "
+                    "archive these rows or choose another workplace."
+                )
+                % {"codes": ", ".join(clashes)}
+            }
+        )
+    for hazard in active:
+        hazard.workplace = target
+        hazard.full_clean()
+        hazard.save(update_fields=["workplace", "updated_at"])
+
+
+@transaction.atomic
+def workplace_archive(
+    *,
+    workplace: Workplace,
+    rows: str | None = None,
+    target: Workplace | None = None,
+    version: str | None = None,
+) -> Workplace:
+    """Archive a workplace. Its active register rows are archived with it or moved to ``target``,
+    as ``rows`` says; with active rows and no choice nothing is archived. Eliminated and archived
+    rows stay with it as its history."""
+    workplace = Workplace.objects.select_for_update().get(pk=workplace.pk)
+    check_structure_version(workplace, version)
+    if workplace.archived_at is not None:
+        return workplace
+    _retire_rows(workplaces=[workplace], rows=rows, target=target)
+    workplaces_archive(workplaces=[workplace])
+    return workplace
+
+
+@dataclass
+class UnitContents:
+    """What archiving a unit would take with it."""
+
+    units: list[Department]
+    workplaces: list[Workplace]
+    active_rows: int
+
+    @property
+    def empty(self) -> bool:
+        return len(self.units) == 1 and not self.workplaces
+
+
+def department_contents(department: Department) -> UnitContents:
+    """The unit, its active sub-units at every depth and their active workplaces (three queries)."""
+    _tree, by_id = department_tree(department.enterprise)
+    ids = descendants(department.pk, by_id)
+    units = [department] + [
+        by_id[pk] for pk in sorted(ids - {department.pk}) if by_id[pk].archived_at is None
+    ]
+    workplaces = list(Workplace.objects.filter(department_id__in=ids).active().order_by(*workplace_order()))
+    rows = (
+        Hazard.objects.filter(workplace__in=workplaces, status=HazardStatus.ACTIVE).count()
+        if workplaces
+        else 0
+    )
+    return UnitContents(units=units, workplaces=workplaces, active_rows=rows)
+
+
+@transaction.atomic
+def department_archive(
+    *,
+    department: Department,
+    cascade: bool = False,
+    rows: str | None = None,
+    target: Workplace | None = None,
+    version: str | None = None,
+) -> UnitContents:
+    """Archive a unit. A unit with active sub-units or workplaces is archived only with
+    ``cascade``: then they all are, and the active rows of those workplaces are archived or moved
+    as ``rows`` says (as for one workplace)."""
+    department = Department.objects.select_for_update().select_related("enterprise").get(pk=department.pk)
+    check_structure_version(department, version)
+    if department.archived_at is not None:
+        raise ValidationError(_("This unit is already archived."))
+    contents = department_contents(department)
+    if not contents.empty and not cascade:
+        raise ValidationError(
+            _(
+                "This unit still has active sub-units or workplaces (sub-units: %(units)d, workplaces: "
+                "%(workplaces)d): archive them with it, or move them elsewhere first."
+            )
+            % {"units": len(contents.units) - 1, "workplaces": len(contents.workplaces)},
+            code="not_empty",
+        )
+    if contents.workplaces:
+        locked = list(
+            Workplace.objects.select_for_update()
+            .filter(pk__in=[w.pk for w in contents.workplaces])
+            .order_by("pk")
+        )
+        _retire_rows(workplaces=locked, rows=rows, target=target)
+        workplaces_archive(workplaces=locked)
+    departments_archive(departments=contents.units)
+    return contents

@@ -49,6 +49,7 @@ from enterprises.models import (
     User,
     Workplace,
 )
+from enterprises.ordering import number_sort_key
 from enterprises.validators import inn_complete, ogrn_complete
 from hazards.models import Activity, Hazard, HazardousEvent, HazardStatus
 
@@ -222,8 +223,8 @@ class Generator:
             ),
             "workplace": Table(
                 Workplace,
-                ["id", "created_at", "updated_at", "number", "position", "okpdtr_code", "headcount_total",
-                 "department_id", "enterprise_id"],
+                ["id", "created_at", "updated_at", "number", "number_sort", "position", "okpdtr_code",
+                 "headcount_total", "department_id", "enterprise_id"],
             ),
             "headcount": Table(
                 HeadcountPeriod,
@@ -411,7 +412,8 @@ class Generator:
             headcount += people
             workplaces.append(workplace_id)
             t["workplace"].add(
-                workplace_id, created, created, str(index + 1), POSITIONS[int(rnd.random() * len(POSITIONS))],
+                workplace_id, created, created, str(index + 1), number_sort_key(str(index + 1)),
+                POSITIONS[int(rnd.random() * len(POSITIONS))],
                 "13790", people, departments[index % len(departments)], enterprise_id,
             )  # fmt: skip
             for _ in range(rnd.randint(1, 2 * self.scale.hazards_per_workplace - 1)):

@@ -14,7 +14,6 @@ Rendering costs ~0.3 s and ~5 MB per table page, so long lists are capped (``LIS
 import datetime
 import logging
 import mimetypes
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import ControlMeasure, Incident, MeasureStatus
 from enterprises.models import Enterprise, HeadcountPeriod, Role, User, Workplace
+from enterprises.ordering import workplace_sort_key
 from hazards.models import Hazard, HazardStatus, RiskLevel
 
 from . import charts, definitions, figures, history, rollups
@@ -295,15 +295,6 @@ def _measures_due(enterprise, period: ReportPeriod):
     return measures.exclude(pk__in=dropped)
 
 
-def workplace_sort_key(number: str) -> list:
-    """Workplace numbers in natural order: № 2 before № 10, № 10 before № 11А."""
-    return [
-        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
-        for part in re.split(r"(\d+)", number)
-        if part
-    ]
-
-
 def enterprise_context(
     enterprise: Enterprise, period: ReportPeriod, *, today: datetime.date | None = None
 ) -> dict:
@@ -325,7 +316,7 @@ def enterprise_context(
     open_measures = ControlMeasure.objects.filter(pk__in=open_ids).order_by("due_date", "pk")
     top_risks = sorted(
         Hazard.objects.filter(pk__in=serious).select_related("workplace", "event"),
-        key=lambda hazard: (-serious[hazard.pk], workplace_sort_key(hazard.workplace.number), hazard.pk),
+        key=lambda hazard: (-serious[hazard.pk], workplace_sort_key(hazard.workplace), hazard.pk),
     )
     by_hazard: dict[int, list] = {}
     for measure in open_measures:
@@ -350,7 +341,7 @@ def enterprise_context(
     }
     not_assessed = sorted(
         Workplace.objects.filter(pk__in=not_assessed_ids).select_related("department"),
-        key=lambda workplace: (workplace_sort_key(workplace.number), workplace.pk),
+        key=workplace_sort_key,
     )
     for workplace in not_assessed:
         workplace.rows = not_assessed_ids[workplace.pk]["rows"]

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
-from django.db.models.functions import Length
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from enterprises.access import get_for_user
 from enterprises.models import Enterprise, HeadcountPeriod, Region, Workplace
+from enterprises.ordering import workplace_order
 from hazards.models import HazardStatus, RiskLevel
 from riskpilot.db_routers import replica_reads
 
@@ -291,13 +291,12 @@ def _workplace_rows(enterprise, filters):
     """The enterprise's workplaces with their rows: counted live while the period runs, as they
     stood at its end (reports.history) once it has ended — the same day as the figures above."""
     active = Q(hazards__status=HazardStatus.ACTIVE)
-    ordered = ("number_length", "number", "pk")
+    ordered = (*workplace_order(), "pk")
     if not filters.period.has_ended():
         return (
             Workplace.objects.filter(enterprise=enterprise, archived_at__isnull=True)
             .select_related("department")
             .annotate(
-                number_length=Length("number"),
                 rows=Count("hazards", filter=active),
                 unrated=Count("hazards", filter=active & Q(hazards__risk_level__isnull=True)),
                 serious=Count("hazards", filter=active & Q(hazards__risk_level__gte=RiskLevel.HIGH)),
@@ -312,7 +311,6 @@ def _workplace_rows(enterprise, filters):
     workplaces = list(
         Workplace.objects.filter(pk__in=list(state.workplaces))
         .select_related("department")
-        .annotate(number_length=Length("number"))
         .order_by(*ordered)
     )
     for workplace in workplaces:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from enterprises.access import get_for_user
 from enterprises.models import Enterprise, Workplace
+from enterprises.ordering import workplace_sort_key
 from enterprises.services import department_path, department_tree, natural_key
 from hazards.filters import NOT_RATED
 from hazards.models import Hazard, HazardStatus, RiskLevel
@@ -56,9 +57,7 @@ def overview(request, enterprise_pk):
             ),
         )
     )
-    unassessed = sorted(
-        (w for w in workplaces if not w.rows or w.unrated), key=lambda w: natural_key(w.number)
-    )
+    unassessed = sorted((w for w in workplaces if not w.rows or w.unrated), key=workplace_sort_key)
 
     since = timezone.now() - datetime.timedelta(days=RECENT_INCIDENT_DAYS)
     incidents = Incident.objects.filter(enterprise=enterprise).active().filter(occurred_at__gte=since)

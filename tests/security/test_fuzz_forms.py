@@ -20,8 +20,10 @@ from hypothesis import strategies as st
 
 from assessments.models import AssessmentReason, IncidentKind, Periodicity, VictimOutcome
 from assessments.services import current_assessment_token
+from enterprises.models import DepartmentKind
+from enterprises.services import WORKPLACE_FIELDS
 from hazards.models import ControlLevel, HazardGroup, HazardousEvent, HazardStatus, HazardType, ModelMeasure
-from hazards.services import version_token
+from hazards.services import RowsOnArchive, version_token
 
 from .conftest import IMPORT_FINGERPRINT, png_bytes
 
@@ -123,6 +125,17 @@ ENDPOINTS = {
         ["fingerprint"],
         None,
     ),
+    "unit_add": ("assessments:unit_add", "enterprise", ["name", "kind", "parent"], None),
+    "unit_edit": ("assessments:unit_edit", "department", ["name", "kind", "parent", "version"], None),
+    "unit_archive": (
+        "assessments:unit_archive",
+        "department",
+        ["cascade", "rows", "target", "version"],
+        None,
+    ),
+    "workplace_add": ("assessments:workplace_add", "enterprise", list(WORKPLACE_FIELDS), None),
+    "workplace_edit": ("assessments:workplace_edit", "workplace", [*WORKPLACE_FIELDS, "version"], None),
+    "workplace_archive": ("assessments:workplace_archive", "workplace", ["rows", "target", "version"], None),
     "review": (
         "assessments:review_start",
         "workplace",
@@ -213,7 +226,14 @@ def plausible_values(world_a, world_b) -> list[str]:
         *ModelMeasure.objects.filter(event=event).values_list("pk", flat=True)[:2],
     ]
     for world in (world_a, world_b):
-        ids += [world.workplace.pk, world.hazard.pk, world.measure.pk, world.enterprise.pk, world.incident.pk]
+        ids += [
+            world.workplace.pk,
+            world.hazard.pk,
+            world.measure.pk,
+            world.enterprise.pk,
+            world.incident.pk,
+            world.department.pk,
+        ]
     # The version tokens the edit forms carry (they are required), so edits reach the services.
     tokens = [
         version_token(world_a.hazard.updated_at),
@@ -221,6 +241,8 @@ def plausible_values(world_a, world_b) -> list[str]:
         current_assessment_token(world_a.assessment),
         IMPORT_FINGERPRINT,
         version_token(world_a.incident.updated_at),
+        version_token(world_a.department.updated_at),
+        version_token(world_a.workplace.updated_at),
     ]
     choices = [
         *ControlLevel.values,
@@ -229,6 +251,10 @@ def plausible_values(world_a, world_b) -> list[str]:
         *IncidentKind.values,
         *VictimOutcome.values,
         *HazardStatus.values,
+        *DepartmentKind.values,
+        *RowsOnArchive.values,
+        "on",
+        "19149",
     ]
     dates = [today, today - datetime.timedelta(days=1), today + datetime.timedelta(days=365)]
     return [
