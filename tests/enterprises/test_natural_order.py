@@ -152,8 +152,9 @@ def test_register_export_is_in_natural_order(client, officer_a, enterprise_a, sh
         HazardFactory(workplace=workplace)
     client.force_login(officer_a)
     response = _register(client, enterprise_a, "?format=csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert [row[1] for row in rows[1:]] == NATURAL
+    header, *rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
+    number = header.index("Номер рабочего места")
+    assert [row[number] for row in rows] == NATURAL
 
 
 def test_forms_offer_workplaces_in_natural_order(enterprise_a, shuffled):
