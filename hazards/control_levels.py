@@ -10,8 +10,9 @@ import re
 
 from .models import ControlLevel
 
-# Word stems in lower case, matched at the start of a word. PPE comes first: "страховочная система" is fall-arrest equipment, not
-# insurance, and "применение СИЗ, прекращение работ" is about PPE, not elimination.
+# Word stems in lower case, matched at the start of a word. PPE comes first: "страховочная
+# система" is fall-arrest equipment, not insurance, and "применение СИЗ, прекращение работ" is
+# about PPE, not elimination.
 RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         ControlLevel.PPE,
@@ -26,7 +27,7 @@ RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     (
         ControlLevel.SUBSTITUTION,
-        ("замена", "замен", "изменение производственного процесса", "менее опасн", "рациональных технологических",
+        ("замен", "изменение производственного процесса", "менее опасн", "рациональных технологических",
          "подбор и применение рабочего оборудования", "безопасных материалов"),
     ),
     (
