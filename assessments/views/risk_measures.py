@@ -217,6 +217,10 @@ def _back(request, measure) -> str:
     return f"{reverse('assessments:hazard', args=[measure.hazard_id])}#measure-{measure.pk}"
 
 
+# One page stays readable; the closed ones are the oldest part of the list.
+MY_TASKS_LIMIT = 300
+
+
 @login_required
 @require_GET
 def my_tasks(request):
@@ -236,10 +240,6 @@ def my_tasks(request):
             "capped": len(measures) == MY_TASKS_LIMIT,
         },
     )
-
-
-# One page stays readable; the closed ones are the oldest part of the list.
-MY_TASKS_LIMIT = 300
 
 
 @login_required

@@ -148,7 +148,9 @@ def test_a_measure_is_assigned_mailed_started_and_completed(
         page.goto(live_server.url + reverse("assessments:hazard", args=[hazard.pk]))
     item = page.locator(f'[data-measure="{measure.pk}"]')
     expect(item.locator(".measure-status")).to_have_text("Выполнено")
-    assert item.locator(".measure-evidence img").evaluate("img => img.naturalWidth") == 80
+    thumbnail = item.locator(".measure-evidence img")
+    thumbnail.scroll_into_view_if_needed()  # loaded lazily, when it comes into view
+    assert thumbnail.evaluate("img => img.decode().then(() => img.naturalWidth)") == 80
     shot(page, "row-done")
     page.locator("#nav-my-tasks").click()
     expect(page.locator(f'#closed-tasks tr[data-measure="{measure.pk}"]')).to_be_visible()

@@ -142,7 +142,9 @@ def test_officer_assesses_controls_and_reassesses_a_risk(
     evidence_link = page.locator('#measures a[href*="/evidence/"]')
     assert evidence_link.get_attribute("target") == "_blank"
     assert evidence_link.locator("img").get_attribute("alt") == "ограждение.png"
-    assert evidence_link.locator("img").evaluate("img => img.naturalWidth") == 64
+    thumbnail = evidence_link.locator("img")
+    thumbnail.scroll_into_view_if_needed()  # loaded lazily, when it comes into view
+    assert thumbnail.evaluate("img => img.decode().then(() => img.naturalWidth)") == 64
 
     # The level drop shows on the enterprise overview.
     page.goto(url("assessments:overview", enterprise_pk=officer_a.enterprise_id))
