@@ -23,7 +23,8 @@ def _migrate(targets):
 
 
 @pytest.fixture
-def old_schema(transactional_db):
+def old_schema(reference_data):
+    # A transactional test: the catalogue (emptied by any earlier one) is loaded again.
     hazard = HazardFactory()
     other = HazardFactory()  # another enterprise
     apps = _migrate(BEFORE)
