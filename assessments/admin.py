@@ -71,10 +71,22 @@ class RiskAssessmentAdmin(RegisterAdmin):
 
 @admin.register(ControlMeasure)
 class ControlMeasureAdmin(RegisterAdmin):
-    list_display = ["description", "control_level", "responsible", "due_date", "status", "done_on"]
+    list_display = ["description", "control_level", "responsible_name", "due_date", "status", "done_on"]
     list_filter = ["status", "control_level", "periodicity"]
-    search_fields = ["description", "responsible", "hazard__enterprise__short_name"]
-    raw_id_fields = ["hazard", "model_measure"]
+    search_fields = [
+        "description",
+        "responsible",
+        "assignee__last_name",
+        "assignee__username",
+        "hazard__enterprise__short_name",
+    ]
+    raw_id_fields = ["hazard", "model_measure", "assignee"]
+    list_select_related = ["assignee"]
+
+    @admin.display(description=_("responsible person"))
+    def responsible_name(self, measure):
+        return measure.responsible_name
+
     date_hierarchy = "due_date"
 
 

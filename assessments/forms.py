@@ -30,6 +30,7 @@ from .models import (
     IncidentKind,
     Periodicity,
     VictimOutcome,
+    control_level_number,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -163,6 +164,25 @@ class AssessmentForm(OnceFormMixin, forms.Form):
         return residual if all(residual.values()) else None
 
 
+class AssigneeChoiceField(ModelIdChoiceField):
+    def label_from_instance(self, user):
+        name = user.get_full_name() or user.get_username()
+        return f"{name} — {user.position}" if user.position else name
+
+
+def responsible_clean(form, cleaned) -> None:
+    """Exactly one of a user and a typed name, the error beside the field that needs it."""
+    if "assignee" in form.errors or "responsible" in form.errors:
+        return
+    assignee, name = cleaned.get("assignee"), (cleaned.get("responsible") or "").strip()
+    if assignee is not None and name:
+        form.add_error("responsible", _("Choose a user or type a name, not both."))
+    elif assignee is None and not name:
+        form.add_error(
+            "assignee", _("Choose the responsible user, or type a name if the person has no account.")
+        )
+
+
 class MeasureForm(forms.Form):
     """A control measure of the plan. With ``optional`` (beside an assessment), an untouched form
     means "no measure"; once anything is typed, the whole measure must be valid."""
@@ -175,7 +195,16 @@ class MeasureForm(forms.Form):
     description = forms.CharField(
         label=_("Measure"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
-    responsible = forms.CharField(label=_("Responsible person"), max_length=300)
+    assignee = AssigneeChoiceField(
+        label=_("Responsible person"),
+        queryset=None,
+        required=False,
+        empty_label=_("— a person without an account —"),
+        help_text=_("A user of the enterprise: told by e-mail, sees it under “My tasks”."),
+    )
+    responsible = forms.CharField(
+        label=_("or the name of a person without an account"), max_length=300, required=False
+    )
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE)
     periodicity = forms.ChoiceField(
         label=_("or periodicity"),
@@ -192,12 +221,22 @@ class MeasureForm(forms.Form):
         self.hazard = hazard
         self.optional = optional
         self.fields["model_measure"].queryset = ModelMeasure.objects.filter(event_id=hazard.event_id)
+        self.fields["assignee"].queryset = services.measure_assignee_choices(hazard.enterprise_id)
         if optional:
             for field in self.fields.values():
                 field.required = False
 
     def control_level_options(self):
-        return [(radio, CONTROL_LEVEL_HINTS[radio.data["value"]]) for radio in self["control_level"]]
+        """(radio, hint, number): the number is the level's place in the hierarchy, as on the
+        row's page (ControlMeasure.control_level_number)."""
+        return [
+            (radio, CONTROL_LEVEL_HINTS[radio.data["value"]], control_level_number(radio.data["value"]))
+            for radio in self["control_level"]
+        ]
+
+    def model_measure_options(self):
+        """The 776n model measures of the row's event, each with the level it presets."""
+        return list(self.fields["model_measure"].queryset.order_by("id"))
 
     def is_empty(self) -> bool:
         """Nothing typed into an optional measure (the hierarchy choice alone does not count)."""
@@ -205,7 +244,7 @@ class MeasureForm(forms.Form):
             return True
         return not any(
             (self.data.get(self.add_prefix(name)) or "").strip()
-            for name in ("description", "responsible", "due_date", "periodicity")
+            for name in ("description", "assignee", "responsible", "due_date", "periodicity")
         )
 
     def clean_due_date(self):
@@ -218,9 +257,10 @@ class MeasureForm(forms.Form):
         cleaned = super().clean()
         if self.optional and self.is_empty():
             return cleaned
-        for name in ("control_level", "description", "responsible"):
+        for name in ("control_level", "description"):
             if not cleaned.get(name) and name not in self.errors:
                 self.add_error(name, _("This field is required."))
+        responsible_clean(self, cleaned)
         if not cleaned.get("due_date") and not cleaned.get("periodicity") and "due_date" not in self.errors:
             self.add_error("due_date", _("Give a due date or a periodicity."))
         return cleaned
@@ -232,7 +272,8 @@ class MeasureForm(forms.Form):
         return {
             "control_level": data["control_level"],
             "description": data["description"].strip(),
-            "responsible": data["responsible"].strip(),
+            "assignee": data.get("assignee"),
+            "responsible": (data.get("responsible") or "").strip(),
             "due_date": data.get("due_date"),
             "periodicity": data.get("periodicity") or "",
             "model_measure": data.get("model_measure"),
@@ -241,6 +282,82 @@ class MeasureForm(forms.Form):
 
 class MeasurePlanForm(OnceFormMixin, MeasureForm):
     """A measure planned on its own page (beside an assessment, the assessment's key covers it)."""
+
+
+class MeasureEditForm(HiddenErrorsAboveMixin, forms.Form):
+    """Who is responsible for an open measure and when it is due."""
+
+    assignee = MeasureForm.base_fields["assignee"]
+    responsible = MeasureForm.base_fields["responsible"]
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE)
+    periodicity = MeasureForm.base_fields["periodicity"]
+    version = VersionField()
+
+    def __init__(self, *args, measure: ControlMeasure, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "assignee": measure.assignee_id,
+                "responsible": measure.responsible,
+                "due_date": measure.due_date,
+                "periodicity": measure.periodicity,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+        self.fields["assignee"].queryset = services.measure_assignee_choices(measure.hazard.enterprise_id)
+        self.fields["version"].initial = version_token(measure.updated_at)
+
+    def clean_due_date(self):
+        due_date = self.cleaned_data.get("due_date")
+        # An overdue measure may keep its date; a new date in the past is a typing error.
+        if due_date and due_date != self.measure.due_date and due_date < timezone.localdate():
+            raise forms.ValidationError(_("A new due date cannot be in the past."))
+        return due_date
+
+    def clean(self):
+        cleaned = super().clean()
+        responsible_clean(self, cleaned)
+        if not cleaned.get("due_date") and not cleaned.get("periodicity") and "due_date" not in self.errors:
+            self.add_error("due_date", _("Give a due date or a periodicity."))
+        return cleaned
+
+    @property
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "assignee": data.get("assignee"),
+            "responsible": (data.get("responsible") or "").strip(),
+            "due_date": data.get("due_date"),
+            "periodicity": data.get("periodicity") or "",
+            "version": data["version"],
+        }
+
+
+class MeasureStartForm(HiddenErrorsAboveMixin, forms.Form):
+    version = VersionField()
+
+
+class MeasureCancelForm(HiddenErrorsAboveMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason for cancelling the measure.")},
+        help_text=_("Shown on the row's page and kept in its history."),
+    )
+    version = VersionField()
+
+    def __init__(self, *args, measure: ControlMeasure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+        self.fields["version"].initial = version_token(measure.updated_at)
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for cancelling the measure."))
+        return reason
 
 
 class MeasureCompleteForm(OnceFormMixin, forms.Form):

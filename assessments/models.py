@@ -258,7 +258,22 @@ class ControlMeasure(TimeStampedModel):
         related_name="+",
         verbose_name=_("from the 776n model measure"),
     )
-    responsible = models.CharField(_("responsible person"), max_length=300)
+    # The responsible person: a user of the enterprise (told by e-mail, sees it under "My tasks")
+    # or, for someone without an account, a name. Exactly one of the two.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_measures",
+        verbose_name=_("responsible user"),
+    )
+    responsible = models.CharField(
+        _("responsible person (name)"),
+        max_length=300,
+        blank=True,
+        help_text=_("For a person without an account in RiskPilot."),
+    )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     periodicity = models.CharField(_("periodicity"), max_length=20, choices=Periodicity.choices, blank=True)
     status = models.CharField(
@@ -266,6 +281,7 @@ class ControlMeasure(TimeStampedModel):
     )
     done_on = models.DateField(_("done on"), null=True, blank=True)
     completion_note = models.TextField(_("completion note"), blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
 
     history = HistoricalRecords()
     objects = ControlMeasureQuerySet.as_manager()
@@ -284,10 +300,17 @@ class ControlMeasure(TimeStampedModel):
                 | (~Q(status=MeasureStatus.DONE) & Q(done_on__isnull=True)),
                 name="measure_done_iff_done_on",
             ),
+            models.CheckConstraint(
+                condition=Q(assignee__isnull=False, responsible="")
+                | (Q(assignee__isnull=True) & ~Q(responsible="")),
+                name="measure_responsible_user_or_name",
+            ),
         ]
         indexes = [
             # "Overdue measures": open measures by due date.
             models.Index(fields=["status", "due_date"], name="measure_status_due"),
+            # "My tasks": one person's measures by status and due date.
+            models.Index(fields=["assignee", "status", "due_date"], name="measure_assignee_status_due"),
         ]
 
     def __str__(self):
@@ -298,12 +321,78 @@ class ControlMeasure(TimeStampedModel):
             raise ValidationError(_("Give a due date or a periodicity."))
         if self.status == MeasureStatus.DONE and not self.done_on:
             raise ValidationError({"done_on": _("Give the date the measure was done.")})
+        if bool(self.assignee_id) == bool(self.responsible.strip()):
+            raise ValidationError(
+                {"assignee": _("Choose the responsible user, or type a name if the person has no account.")}
+            )
 
     @property
     def is_overdue(self) -> bool:
         return bool(
             self.status in OPEN_MEASURE_STATUSES and self.due_date and self.due_date < timezone.localdate()
         )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_MEASURE_STATUSES
+
+    @property
+    def responsible_name(self) -> str:
+        """Who is responsible, as every page, PDF and e-mail shows it: the user's name or the
+        name typed for someone without an account (select_related("assignee") on lists)."""
+        if self.assignee_id:
+            return self.assignee.get_full_name() or self.assignee.get_username()
+        return self.responsible
+
+    @property
+    def control_level_number(self) -> int:
+        """The level's place in the hierarchy of controls, 1 (elimination) to 6 (insurance):
+        the one numbering of the form, the row's page and the task list."""
+        return control_level_number(self.control_level)
+
+
+def control_level_number(level: str) -> int:
+    return ControlLevel.values.index(level) + 1 if level in ControlLevel.values else 0
+
+
+class NoticeKind(models.TextChoices):
+    ASSIGNED = "assigned", _("Measure assigned")
+    DUE_SOON = "due_soon", _("Due date approaching")
+    OVERDUE = "overdue", _("Measure overdue")
+
+
+class MeasureNotice(TimeStampedModel):
+    """One e-mail to a measure's responsible user: an assignment, an approaching due date or an
+    overdue measure. The row is written before anything is queued and the task sends it once
+    (``sent_at`` is set in the transaction that sends), so neither a task queued twice nor the
+    daily check run twice mails anyone twice. A deadline notice is unique per measure, person,
+    kind and due date: a new due date is a new deadline."""
+
+    measure = models.ForeignKey(
+        ControlMeasure, on_delete=models.CASCADE, related_name="notices", verbose_name=_("control measure")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=NoticeKind.choices)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("measure e-mail")
+        verbose_name_plural = _("measure e-mails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "user", "kind", "due_date"],
+                condition=~Q(kind="assigned"),
+                nulls_distinct=False,
+                name="measure_notice_deadline_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure_id} {self.kind} {self.user_id}"
 
 
 class IncidentKind(models.TextChoices):

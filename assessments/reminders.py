@@ -54,7 +54,7 @@ def digest_for(enterprise: Enterprise, today: datetime.date) -> Digest:
     measures = (
         ControlMeasure.objects.open()
         .filter(hazard__enterprise=enterprise, due_date__lte=today + DUE_WITHIN)
-        .select_related("hazard__workplace", "hazard__event")
+        .select_related("hazard__workplace", "hazard__event", "assignee")
         .order_by("due_date", "pk")
     )
     overdue = measures.filter(due_date__lt=today)

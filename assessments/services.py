@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from hazards.services import (
     stale_edit_error,
 )
 
-from . import scoring
+from . import notices, scoring
 from .models import (
     OPEN_MEASURE_STATUSES,
     AssessmentReason,
@@ -161,21 +162,52 @@ def assessment_approve(*, assessment: RiskAssessment, user) -> RiskAssessment:
     return assessment
 
 
+def measure_assignee_choices(enterprise):
+    """Who may be made responsible for a measure: the enterprise's active users."""
+    from enterprises.models import User
+
+    return User.objects.filter(enterprise=enterprise, is_active=True).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def _responsible_check(*, hazard: Hazard, assignee, responsible: str) -> str:
+    """Exactly one of a user of the row's enterprise and a typed name; returns the name to store."""
+    responsible = (responsible or "").strip()
+    if assignee is not None and responsible:
+        raise ValidationError({"responsible": _("Choose a user or type a name, not both.")})
+    if assignee is None and not responsible:
+        raise ValidationError(
+            {"assignee": _("Choose the responsible user, or type a name if the person has no account.")}
+        )
+    if assignee is not None and not (assignee.is_active and assignee.enterprise_id == hazard.enterprise_id):
+        raise ValidationError(
+            {"assignee": _("The responsible user must be an active user of the enterprise.")}
+        )
+    return responsible
+
+
 @transaction.atomic
 def measure_plan(
     *,
     hazard: Hazard,
     control_level: str,
     description: str,
-    responsible: str,
+    responsible: str = "",
+    assignee=None,
     due_date: datetime.date | None = None,
     periodicity: str = "",
     model_measure=None,
 ) -> ControlMeasure:
+    """A new measure of the row's plan; its responsible user, if any, is told by e-mail."""
+    responsible = _responsible_check(hazard=hazard, assignee=assignee, responsible=responsible)
+    if model_measure is not None and not control_level:
+        control_level = model_measure.control_level
     measure = ControlMeasure(
         hazard=hazard,
         control_level=control_level,
         description=description,
+        assignee=assignee,
         responsible=responsible,
         due_date=due_date,
         periodicity=periodicity,
@@ -183,17 +215,91 @@ def measure_plan(
     )
     measure.full_clean()
     measure.save()
+    if assignee is not None:
+        notices.notice_assigned(measure=measure)
+    return measure
+
+
+def _lock(measure: ControlMeasure, version: str | None) -> ControlMeasure:
+    locked = (
+        ControlMeasure.objects.select_for_update(of=("self",))
+        .select_related("hazard", "assignee")
+        .get(pk=measure.pk)
+    )
+    check_version(obj=locked, expected=version, kind="measure")
+    return locked
+
+
+@transaction.atomic
+def measure_update(
+    *,
+    measure: ControlMeasure,
+    responsible: str = "",
+    assignee=None,
+    due_date: datetime.date | None = None,
+    periodicity: str = "",
+    version: str | None = None,
+) -> ControlMeasure:
+    """Change who is responsible for an open measure and when it is due. A new responsible user
+    is told by e-mail; ``version`` is the form's token (a measure changed meanwhile is refused)."""
+    measure = _lock(measure, version)
+    if not measure.is_open:
+        raise ValidationError(_("Only an open measure can be changed."))
+    responsible = _responsible_check(hazard=measure.hazard, assignee=assignee, responsible=responsible)
+    previous_assignee = measure.assignee_id
+    measure.assignee = assignee
+    measure.responsible = responsible
+    measure.due_date = due_date
+    measure.periodicity = periodicity
+    measure.full_clean()
+    measure.save()
+    if assignee is not None and assignee.pk != previous_assignee:
+        notices.notice_assigned(measure=measure)
     return measure
 
 
 @transaction.atomic
-def measure_start(*, measure: ControlMeasure) -> ControlMeasure:
+def measure_start(*, measure: ControlMeasure, version: str | None = None) -> ControlMeasure:
     """Planned → in progress. Done and cancelled measures stay as they are."""
+    measure = _lock(measure, version)
     if measure.status != MeasureStatus.PLANNED:
         raise ValidationError(_("Only a planned measure can be started."))
     measure.status = MeasureStatus.IN_PROGRESS
     measure.save(update_fields=["status", "updated_at"])
     return measure
+
+
+@transaction.atomic
+def measure_cancel(*, measure: ControlMeasure, reason: str, version: str | None = None) -> ControlMeasure:
+    """Planned or in progress → cancelled, with the reason. The history record of this save is
+    the cancellation's date for the period figures (reports.history.cancellation_dates)."""
+    measure = _lock(measure, version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for cancelling the measure.")})
+    if not measure.is_open:
+        raise ValidationError(
+            _("This measure is no longer open: it is %(status)s.")
+            % {"status": measure.get_status_display().lower()}
+        )
+    measure.status = MeasureStatus.CANCELLED
+    measure.cancel_reason = reason
+    measure.save(update_fields=["status", "cancel_reason", "updated_at"])
+    return measure
+
+
+def my_tasks(user):
+    """The user's measures across the register rows they may see: open ones first (by due date,
+    those without one last), then the closed ones, newest first. One query."""
+    return (
+        ControlMeasure.objects.for_user(user)
+        .filter(assignee=user)
+        .select_related("hazard__workplace", "hazard__event", "hazard__enterprise")
+        .annotate(
+            closed=Case(When(status__in=OPEN_MEASURE_STATUSES, then=Value(0)), default=Value(1)),
+        )
+        .order_by("closed", F("due_date").asc(nulls_last=True), "-updated_at", "pk")
+    )
 
 
 @transaction.atomic

@@ -1,5 +1,5 @@
-"""Celery tasks of the assessments app: the weekly reminder, fanned out by enterprise, and the
-register imports from .xlsx."""
+"""Celery tasks of the assessments app: the weekly reminder, fanned out by enterprise, the
+e-mails to a measure's responsible user, and the register imports from .xlsx."""
 
 import datetime
 import smtplib
@@ -67,3 +67,35 @@ def run_register_import(import_id: int) -> str | None:
         )
         return None
     return job.status if job else None
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=60,
+    time_limit=90,
+    max_retries=8,
+)
+def send_measure_notice(self, notice_id: int) -> bool:
+    """One e-mail to a measure's responsible user (assessments.notices), sent once."""
+    from .notices import notice_send
+
+    try:
+        return notice_send(notice_id=notice_id)
+    except (smtplib.SMTPException, ConnectionError, TimeoutError) as error:
+        delay = min(settings.REPORTS_DELIVERY_RETRY_BASE * 2**self.request.retries, 1800)
+        raise self.retry(exc=error, countdown=delay) from error
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=4 * 60, time_limit=5 * 60)
+def send_measure_deadline_notices(today: str | None = None) -> int:
+    """Beat, daily: tell assignees of measures due within a week or overdue (once per due date),
+    and queue again the notices a lost queue left unsent."""
+    from .notices import deadline_notices_create, notices_unsent
+
+    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    queued = deadline_notices_create(today=day)
+    for notice_id in notices_unsent():
+        send_measure_notice.delay(notice_id)
+    return queued

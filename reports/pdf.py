@@ -313,7 +313,9 @@ def enterprise_context(
 
     serious = {pk: row.level for pk, row in state.rows.items() if row.level and row.level >= RiskLevel.HIGH}
     open_ids = [measure for hazard in serious for measure in state.open_measures.get(hazard, ())]
-    open_measures = ControlMeasure.objects.filter(pk__in=open_ids).order_by("due_date", "pk")
+    open_measures = (
+        ControlMeasure.objects.filter(pk__in=open_ids).select_related("assignee").order_by("due_date", "pk")
+    )
     top_risks = sorted(
         Hazard.objects.filter(pk__in=serious).select_related("workplace", "event"),
         key=lambda hazard: (-serious[hazard.pk], workplace_sort_key(hazard.workplace), hazard.pk),
@@ -326,7 +328,7 @@ def enterprise_context(
         hazard.level_at_end_label = RiskLevel(serious[hazard.pk]).label
         hazard.report_measures = by_hazard.get(hazard.pk, [])
 
-    measures = ControlMeasure.objects.select_related("hazard__workplace", "hazard__event")
+    measures = ControlMeasure.objects.select_related("hazard__workplace", "hazard__event", "assignee")
     incidents = (
         Incident.objects.active()
         .filter(enterprise=enterprise, occurred_at__gte=period_start, occurred_at__lt=period_end)
@@ -362,7 +364,7 @@ def enterprise_context(
         ),
         "measures_due": _capped(
             _measures_due(enterprise, period)
-            .select_related("hazard__workplace", "hazard__event")
+            .select_related("hazard__workplace", "hazard__event", "assignee")
             .order_by("due_date", "pk"),
             LIST_LIMIT,
         ),

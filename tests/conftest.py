@@ -83,6 +83,7 @@ def russian_by_default():
 
 REFERENCE_DATA_LOADERS = [
     ("hazards", "HazardousEvent", "hazards.migrations.0002_load_776n_catalogue", "load_catalogue"),
+    ("hazards", "HazardousEvent", "hazards.migrations.0005_model_measure_levels", "fill_levels"),
     ("assessments", "RiskMethod", "assessments.migrations.0003_default_methods", "load_methods"),
     ("assessments", "RiskMethod", "assessments.migrations.0011_matrix_severity_group_wording", "add_version"),
 ]

@@ -28,6 +28,8 @@ DERIVED_MODELS = {
     "Delivery",
     "DeliveryAttempt",
     "DigestSent",
+    # A record that a measure e-mail went out (sent once), not register data.
+    "MeasureNotice",
     # An uploaded register file's job: its rows' history is recorded by the services it calls.
     "RegisterImport",
 }

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from enterprises.access import get_for_user
 from hazards.models import ControlLevel, Hazard, HazardStatus, ModelMeasure
+from hazards.services import version_token
 
 from .. import services
 from ..models import OPEN_MEASURE_STATUSES, AssessmentStatus, RiskAssessment
@@ -50,13 +51,22 @@ def hazard_detail(request, pk):
     ]
     current = next((a for a in assessments if a.is_current), None)
     measures = list(
-        hazard.measures.select_related("model_measure")
+        hazard.measures.select_related("model_measure", "assignee")
         .prefetch_related("evidence")
         .order_by("due_date", "id")
     )
+    for measure in measures:
+        measure.version = version_token(measure.updated_at)
+    # Each group keeps its place in the hierarchy (1 elimination … 6 insurance), whichever
+    # groups the row has: the same numbers as the form's.
     measure_groups = [
-        {"level": level, "label": label, "measures": [m for m in measures if m.control_level == level]}
-        for level, label in ControlLevel.choices
+        {
+            "level": level,
+            "number": number,
+            "label": label,
+            "measures": [m for m in measures if m.control_level == level],
+        }
+        for number, (level, label) in enumerate(ControlLevel.choices, start=1)
     ]
     planned_model_measures = {m.model_measure_id for m in measures if m.model_measure_id}
     writable = request.user.can_write and hazard.status == HazardStatus.ACTIVE

@@ -199,7 +199,7 @@ def test_half_filled_inline_measure_is_refused_beside_its_fields(client, hazard_
     )
     assert response.status_code == 200
     errors = response.context["measure_form"].errors
-    assert {"control_level", "responsible", "due_date"} <= set(errors)
+    assert {"control_level", "assignee", "due_date"} <= set(errors)
     assert _state(hazard_a) == before
 
 

@@ -138,9 +138,13 @@ def test_officer_assesses_controls_and_reassesses_a_risk(
     assert not page.locator("#reassessment-banner").is_visible()
     trend = page.locator("#trend .badge")
     assert [trend.nth(i).get_attribute("class").split()[-1] for i in range(2)] == ["risk-5", "risk-2"]
-    # The evidence is served to its officer.
+    # The evidence is served to its officer: a photo as a thumbnail that opens in a new tab.
     evidence_link = page.locator('#measures a[href*="/evidence/"]')
-    assert evidence_link.inner_text() == "ограждение.png"
+    assert evidence_link.get_attribute("target") == "_blank"
+    assert evidence_link.locator("img").get_attribute("alt") == "ограждение.png"
+    thumbnail = evidence_link.locator("img")
+    thumbnail.scroll_into_view_if_needed()  # loaded lazily, when it comes into view
+    assert thumbnail.evaluate("img => img.decode().then(() => img.naturalWidth)") == 64
 
     # The level drop shows on the enterprise overview.
     page.goto(url("assessments:overview", enterprise_pk=officer_a.enterprise_id))

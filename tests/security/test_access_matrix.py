@@ -81,6 +81,11 @@ ACCESS = {
     "assessments:assessment_approve": Access(NOT_ALLOWED, APPROVE, pk="assessment"),
     "assessments:measure_add": Access(WRITE, WRITE, pk="hazard"),
     "assessments:measure_complete": Access(WRITE, WRITE, pk="measure"),
+    "assessments:measure_edit": Access(WRITE, WRITE, pk="measure"),
+    "assessments:measure_start": Access(NOT_ALLOWED, WRITE, pk="measure"),
+    "assessments:measure_cancel": Access(WRITE, WRITE, pk="measure"),
+    # Everyone's own list: it only ever shows measures assigned to the signed-in user.
+    "assessments:my_tasks": Access(OPEN, NOT_ALLOWED),
     "assessments:evidence": Access(READ, NOT_ALLOWED, pk="evidence"),
     "assessments:incidents": Access(READ, READ),
     "assessments:incident_add": Access(WRITE, WRITE),

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from assessments.models import AssessmentReason, IncidentKind, Periodicity, VictimOutcome
 from assessments.services import current_assessment_token
-from enterprises.models import DepartmentKind
+from enterprises.models import DepartmentKind, User
 from enterprises.services import WORKPLACE_FIELDS
 from hazards.models import ControlLevel, HazardGroup, HazardousEvent, HazardStatus, HazardType, ModelMeasure
 from hazards.services import RowsOnArchive, version_token
@@ -41,7 +41,15 @@ ROW_FIELDS = [
     "exposed_count",
     "next_review_on",
 ]
-MEASURE_FIELDS = ["control_level", "description", "responsible", "due_date", "periodicity", "model_measure"]
+MEASURE_FIELDS = [
+    "control_level",
+    "description",
+    "assignee",
+    "responsible",
+    "due_date",
+    "periodicity",
+    "model_measure",
+]
 ENDPOINTS = {
     "hazard_add": ("hazards:add", "workplace", ["event", *ROW_FIELDS], None),
     "hazard_edit": ("hazards:edit", "hazard", [*ROW_FIELDS, "version"], None),
@@ -71,6 +79,14 @@ ENDPOINTS = {
     ),
     "measure_add": ("assessments:measure_add", "hazard", MEASURE_FIELDS, None),
     "measure_complete": ("assessments:measure_complete", "measure", ["done_on", "note", "version"], "file"),
+    "measure_edit": (
+        "assessments:measure_edit",
+        "measure",
+        ["assignee", "responsible", "due_date", "periodicity", "version"],
+        None,
+    ),
+    "measure_start": ("assessments:measure_start", "measure", ["version", "next"], None),
+    "measure_cancel": ("assessments:measure_cancel", "measure", ["reason", "version"], None),
     "incident_add": (
         "assessments:incident_add",
         "enterprise",
@@ -234,6 +250,8 @@ def plausible_values(world_a, world_b) -> list[str]:
             world.incident.pk,
             world.department.pk,
         ]
+    # Users of A (responsible users to choose) and of B (foreign: refused).
+    ids += list(User.objects.order_by("pk").values_list("pk", flat=True)[:6])
     # The version tokens the edit forms carry (they are required), so edits reach the services.
     tokens = [
         version_token(world_a.hazard.updated_at),
@@ -269,6 +287,7 @@ def plausible_values(world_a, world_b) -> list[str]:
         *(d.isoformat() for d in dates),
         timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "Ленточный конвейер",
+        "my_tasks",
     ]
 
 
