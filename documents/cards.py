@@ -60,6 +60,7 @@ MEASURE_FIELDS = (
     "id",
     "control_level",
     "description",
+    "assignee_id",
     "responsible",
     "due_date",
     "periodicity",
