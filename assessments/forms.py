@@ -11,7 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from hazards.models import ControlLevel, Hazard, HazardousEvent, HazardStatus, ModelMeasure
 from hazards.services import version_token
-from riskpilot.forms import ModelIdChoiceField, ModelIdMultipleChoiceField, VersionField
+from riskpilot.forms import (
+    HiddenErrorsAboveMixin,
+    ModelIdChoiceField,
+    ModelIdMultipleChoiceField,
+    VersionField,
+)
 from riskpilot.localization import localized_key
 from riskpilot.submissions.forms import OnceFormMixin
 
@@ -21,6 +26,7 @@ from .models import (
     ControlMeasure,
     IncidentKind,
     Periodicity,
+    RiskAssessment,
     VictimOutcome,
 )
 
@@ -146,6 +152,49 @@ class AssessmentForm(OnceFormMixin, forms.Form):
     def residual_inputs(self) -> dict | None:
         residual = {key: self.cleaned_data.get(f"residual_{key}") for key in self.input_keys}
         return residual if all(residual.values()) else None
+
+
+# --- The manager's decisions on drafts ------------------------------------------------------------
+
+
+class ApprovalForm(forms.Form):
+    """The drafts ticked in the approval queue, each with the version the queue showed
+    (``version-<id>``, services.approval_token). Posted first without ``confirm``: the
+    confirmation page; then with it: the approval."""
+
+    assessments = ModelIdMultipleChoiceField(
+        label=_("Assessments"),
+        queryset=RiskAssessment.objects.none(),
+        error_messages={"required": _("Tick at least one assessment to approve.")},
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, enterprise, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this enterprise's drafts can be named: another id is an invalid choice.
+        self.fields["assessments"].queryset = RiskAssessment.objects.filter(
+            hazard__enterprise=enterprise
+        ).select_related("hazard__workplace", "hazard__event", "assessor", "method_version")
+
+    @property
+    def versions(self) -> dict[int, str]:
+        """The version of each chosen draft as the form carried it ('' when missing)."""
+        return {
+            a.pk: str(self.data.get(f"version-{a.pk}", ""))[:40] for a in self.cleaned_data["assessments"]
+        }
+
+
+class ReturnForm(HiddenErrorsAboveMixin, forms.Form):
+    """Send a draft back to the officer with what to correct."""
+
+    reason = forms.CharField(
+        label=_("What has to be corrected"),
+        max_length=services.RETURN_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The officer sees this on the row's page, in the register and in the weekly reminder."),
+        error_messages={"required": _("Say what the officer has to correct.")},
+    )
+    version = VersionField(max_length=40)
 
 
 class MeasureForm(forms.Form):
