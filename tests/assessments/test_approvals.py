@@ -490,3 +490,14 @@ def test_a_corrected_assessment_leaves_the_reminder(enterprise_a, officer_a, man
     _draft(draft.hazard, officer_a, {"probability": 2, "severity": 2})
     digest = reminders.digest_for(enterprise_a, timezone.localdate())
     assert digest.returned_count == 0 and digest.is_empty
+
+
+def test_a_returned_assessment_cannot_be_changed_in_the_admin(rf, drafts, manager_a, admin_user):
+    from django.contrib.admin.sites import site as admin_site
+
+    model_admin = admin_site._registry[RiskAssessment]
+    request = rf.get("/")
+    request.user = admin_user
+    assert model_admin.has_change_permission(request, drafts[0])
+    assessment_return(assessment=drafts[0], user=manager_a, reason="Исправить")
+    assert not model_admin.has_change_permission(request, drafts[0])
