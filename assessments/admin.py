@@ -59,12 +59,13 @@ class RiskAssessmentAdmin(RegisterAdmin):
     list_filter = ["status", "level", "is_current", "reason", "method_version__method"]
     list_select_related = ["hazard__workplace", "hazard__event"]
     search_fields = ["hazard__workplace__number", "hazard__event__code", "hazard__enterprise__short_name"]
-    raw_id_fields = ["hazard", "assessor", "approved_by"]
+    raw_id_fields = ["hazard", "assessor", "approved_by", "returned_by"]
     date_hierarchy = "assessed_on"
 
     def has_change_permission(self, request, obj=None):
-        # An approved assessment is a signed-off record: a change is a re-assessment, not an edit.
-        if obj is not None and obj.status == AssessmentStatus.APPROVED:
+        # An approved assessment is a signed-off record, a returned one a manager's decision: a
+        # change is a re-assessment, not an edit.
+        if obj is not None and obj.status in (AssessmentStatus.APPROVED, AssessmentStatus.RETURNED):
             return False
         return super().has_change_permission(request, obj)
 

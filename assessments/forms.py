@@ -29,6 +29,7 @@ from .models import (
     ControlMeasure,
     IncidentKind,
     Periodicity,
+    RiskAssessment,
     VictimOutcome,
     control_level_number,
 )
@@ -181,6 +182,49 @@ def responsible_clean(form, cleaned) -> None:
         form.add_error(
             "assignee", _("Choose the responsible user, or type a name if the person has no account.")
         )
+
+
+# --- The manager's decisions on drafts ------------------------------------------------------------
+
+
+class ApprovalForm(forms.Form):
+    """The drafts ticked in the approval queue, each with the version the queue showed
+    (``version-<id>``, services.approval_token). Posted first without ``confirm``: the
+    confirmation page; then with it: the approval."""
+
+    assessments = ModelIdMultipleChoiceField(
+        label=_("Assessments"),
+        queryset=RiskAssessment.objects.none(),
+        error_messages={"required": _("Tick at least one assessment to approve.")},
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, enterprise, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this enterprise's drafts can be named: another id is an invalid choice.
+        self.fields["assessments"].queryset = RiskAssessment.objects.filter(
+            hazard__enterprise=enterprise
+        ).select_related("hazard__workplace", "hazard__event", "assessor", "method_version")
+
+    @property
+    def versions(self) -> dict[int, str]:
+        """The version of each chosen draft as the form carried it ('' when missing)."""
+        return {
+            a.pk: str(self.data.get(f"version-{a.pk}", ""))[:40] for a in self.cleaned_data["assessments"]
+        }
+
+
+class ReturnForm(HiddenErrorsAboveMixin, forms.Form):
+    """Send a draft back to the officer with what to correct."""
+
+    reason = forms.CharField(
+        label=_("What has to be corrected"),
+        max_length=services.RETURN_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The officer sees this on the row's page, in the register and in the weekly reminder."),
+        error_messages={"required": _("Say what the officer has to correct.")},
+    )
+    version = VersionField(max_length=40)
 
 
 class MeasureForm(forms.Form):

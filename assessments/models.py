@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from enterprises.access import ScopedQuerySet
 from enterprises.models import Enterprise, Workplace
-from hazards.models import ControlLevel, Hazard, HazardousEvent, ModelMeasure, RiskLevel
+from hazards.models import ControlLevel, Hazard, HazardousEvent, HazardStatus, ModelMeasure, RiskLevel
 from riskpilot.localization import localized
 from riskpilot.models import TimeStampedModel
 
@@ -106,8 +106,13 @@ class RiskMethodVersion(TimeStampedModel):
 
 
 class AssessmentStatus(models.TextChoices):
+    """Draft → approved by a manager, or draft → returned to the officer with a reason. A returned
+    assessment stays as it is (the row's history); the officer's correction is a re-assessment,
+    a new draft that waits for approval again."""
+
     DRAFT = "draft", _("Draft")
     APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned for correction")
 
 
 class AssessmentReason(models.TextChoices):
@@ -123,6 +128,11 @@ class RiskAssessmentQuerySet(ScopedQuerySet):
 
     def current(self):
         return self.filter(is_current=True)
+
+    def waiting_for_approval(self):
+        """The drafts a manager has to decide on: the current assessment of an active row. A draft
+        that a newer assessment replaced, or whose row was archived, is outdated, not waiting."""
+        return self.filter(status=AssessmentStatus.DRAFT, is_current=True, hazard__status=HazardStatus.ACTIVE)
 
 
 class RiskAssessment(TimeStampedModel):
@@ -170,6 +180,18 @@ class RiskAssessment(TimeStampedModel):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("returned by"),
+    )
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_reason = models.TextField(
+        _("reason for return"), blank=True, help_text=_("What the officer has to correct.")
+    )
     is_current = models.BooleanField(_("current"), default=True)
 
     history = HistoricalRecords()
@@ -202,14 +224,34 @@ class RiskAssessment(TimeStampedModel):
                 | Q(approved_by__isnull=False, approved_at__isnull=False),
                 name="assessment_approved_has_approver",
             ),
+            models.CheckConstraint(
+                condition=~Q(status=AssessmentStatus.RETURNED)
+                | (Q(returned_by__isnull=False, returned_at__isnull=False) & ~Q(return_reason="")),
+                name="assessment_returned_has_reason",
+            ),
         ]
         indexes = [
             # Trends by month across an enterprise's register.
             models.Index(fields=["assessed_on"], name="assessment_assessed_on"),
+            # The approval queue and the menu's count of it (waiting_for_approval), oldest first:
+            # a small index, since most assessments are approved or no longer current.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status=AssessmentStatus.DRAFT, is_current=True),
+                name="assessment_waiting",
+            ),
         ]
 
     def __str__(self):
         return f"{self.hazard_id} {self.assessed_on}: {self.score}"
+
+    @property
+    def is_outdated(self) -> bool:
+        """A draft that can no longer be approved: a newer assessment replaced it, or its row is
+        no longer active (reads ``hazard``: select it with the assessment)."""
+        return self.status == AssessmentStatus.DRAFT and (
+            not self.is_current or self.hazard.status != HazardStatus.ACTIVE
+        )
 
 
 class MeasureStatus(models.TextChoices):

@@ -1,6 +1,7 @@
 """The weekly reminder: every Monday each enterprise's safety officers and manager get one plain
-e-mail listing the measures overdue or due within two weeks and the register rows due for review,
-with links, in their own language. Nothing due, no e-mail; a user may switch it off.
+e-mail listing the measures overdue or due within two weeks, the register rows due for review and
+the assessments a manager returned for correction (with the reason), with links, in their own
+language. Nothing due, no e-mail; a user may switch it off.
 
 Sending is idempotent per user and week (DigestSent, written in the transaction that sends), so a
 task queued twice never mails anyone twice."""
@@ -18,9 +19,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from enterprises.models import ENTERPRISE_ROLES, Enterprise, User
-from hazards.models import Hazard
+from hazards.models import Hazard, HazardStatus
 
-from .models import ControlMeasure, DigestSent
+from .models import AssessmentStatus, ControlMeasure, DigestSent, RiskAssessment
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +40,12 @@ class Digest:
     due_soon_count: int
     review: list
     review_count: int
+    returned: list
+    returned_count: int
 
     @property
     def is_empty(self) -> bool:
-        return not (self.overdue_count or self.due_soon_count or self.review_count)
+        return not (self.overdue_count or self.due_soon_count or self.review_count or self.returned_count)
 
 
 def week_start(day: datetime.date) -> datetime.date:
@@ -50,7 +53,7 @@ def week_start(day: datetime.date) -> datetime.date:
 
 
 def digest_for(enterprise: Enterprise, today: datetime.date) -> Digest:
-    """What is due at one enterprise, in six queries whatever the register's size."""
+    """What is due at one enterprise, in eight queries whatever the register's size."""
     measures = (
         ControlMeasure.objects.open()
         .filter(hazard__enterprise=enterprise, due_date__lte=today + DUE_WITHIN)
@@ -66,6 +69,17 @@ def digest_for(enterprise: Enterprise, today: datetime.date) -> Digest:
         .select_related("workplace", "event")
         .order_by("next_review_on", "pk")
     )
+    # Returned assessments still to be corrected: the correction (a re-assessment) replaces them.
+    returned = (
+        RiskAssessment.objects.current()
+        .filter(
+            hazard__enterprise=enterprise,
+            hazard__status=HazardStatus.ACTIVE,
+            status=AssessmentStatus.RETURNED,
+        )
+        .select_related("hazard__workplace", "hazard__event", "returned_by")
+        .order_by("returned_at", "pk")
+    )
     return Digest(
         enterprise=enterprise,
         today=today,
@@ -75,6 +89,8 @@ def digest_for(enterprise: Enterprise, today: datetime.date) -> Digest:
         due_soon_count=due_soon.count(),
         review=list(review[:LIST_LIMIT]),
         review_count=review.count(),
+        returned=list(returned[:LIST_LIMIT]),
+        returned_count=returned.count(),
     )
 
 
@@ -103,6 +119,8 @@ def digest_message(digest: Digest, user: User) -> EmailMessage:
             "overdue_more": digest.overdue_count - len(digest.overdue),
             "due_soon_more": digest.due_soon_count - len(digest.due_soon),
             "review_more": digest.review_count - len(digest.review),
+            "returned": [(a, link("assessments:hazard", a.hazard_id)) for a in digest.returned],
+            "returned_more": digest.returned_count - len(digest.returned),
             "register_url": link("assessments:register", digest.enterprise.pk),
             "preferences_url": link("enterprises:preferences"),
         }

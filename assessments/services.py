@@ -26,6 +26,7 @@ from hazards.services import (
     hazards_copy,
     hazards_flag_for_reassessment,
     stale_edit_error,
+    version_token,
 )
 
 from . import notices, scoring
@@ -144,21 +145,156 @@ def assessment_create(
     return assessment
 
 
-@transaction.atomic
-def assessment_approve(*, assessment: RiskAssessment, user) -> RiskAssessment:
-    """Draft → approved. An approved assessment is read-only; a change is a re-assessment."""
+def approval_token(assessment: RiskAssessment) -> str:
+    """The version of a draft as the approval pages carry it: the last change of the assessment
+    and of its register row (reads ``hazard``). A manager decides on what the page showed; if
+    either changed since, the decision is refused rather than applied to something unseen."""
+    return f"{version_token(assessment.updated_at)}-{version_token(assessment.hazard.updated_at)}"
+
+
+def _lock_for_decision(assessment: RiskAssessment, *, user, version: str | None) -> RiskAssessment | None:
+    """The draft, locked and read again, if a manager may still decide on it; None if it is
+    approved already. Raises ValidationError when it was returned, is outdated or changed since
+    ``version`` was read (absent ``version``: a script, nothing to compare)."""
     if not user.can_approve:
         raise PermissionDenied
-    # Locked and read again: of two managers approving at once, the second finds it approved and
-    # leaves the first's name and time in place (the caller compares approved_by).
-    locked = RiskAssessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+    # The row first, then the assessment: the order assessment_create takes them in, so an
+    # approval and a re-assessment of the same row wait for each other instead of deadlocking.
+    hazard = Hazard.objects.select_for_update().get(pk=assessment.hazard_id)
+    locked = RiskAssessment.objects.select_for_update().get(pk=assessment.pk)
+    locked.hazard = hazard
     if locked.status == AssessmentStatus.APPROVED:
+        return None
+    if locked.status == AssessmentStatus.RETURNED:
+        raise ValidationError(
+            _(
+                "This assessment was returned to the officer for correction; their re-assessment "
+                "will be approved instead."
+            ),
+            code="returned",
+        )
+    if locked.is_outdated:
+        raise ValidationError(
+            _("This assessment is outdated: a newer assessment replaced it or its row is no longer active."),
+            code="outdated",
+        )
+    if version is not None and version != approval_token(locked):
+        raise ValidationError(
+            _(
+                "The register row or its assessment changed after the page was loaded; reload it "
+                "to see the change."
+            ),
+            code="stale",
+        )
+    return locked
+
+
+def _copy_decision(source: RiskAssessment, target: RiskAssessment) -> None:
+    for field in _DECISION_FIELDS:
+        setattr(target, field, getattr(source, field))
+
+
+_DECISION_FIELDS = (
+    "status",
+    "approved_by_id",
+    "approved_at",
+    "returned_by_id",
+    "returned_at",
+    "return_reason",
+    "updated_at",
+)
+
+
+@transaction.atomic
+def assessment_approve(*, assessment: RiskAssessment, user, version: str | None = None) -> RiskAssessment:
+    """Draft → approved. An approved assessment is read-only; a change is a re-assessment.
+    An outdated or returned draft is refused, and so is one changed since ``version``
+    (approval_token) was read."""
+    locked = _lock_for_decision(assessment, user=user, version=version)
+    if locked is None:
+        # Of two managers approving at once, the second finds it approved and leaves the first's
+        # name and time in place (the caller compares approved_by).
         assessment.refresh_from_db(fields=["status", "approved_by", "approved_at", "updated_at"])
         return assessment
-    assessment.status = AssessmentStatus.APPROVED
-    assessment.approved_by = user
-    assessment.approved_at = timezone.now()
-    assessment.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    # The locked copy is saved, so its history record holds the row as it is, not as the
+    # caller's possibly older copy had it; the caller's copy is brought up to date.
+    locked.status = AssessmentStatus.APPROVED
+    locked.approved_by = user
+    locked.approved_at = timezone.now()
+    locked.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    _copy_decision(locked, assessment)
+    return assessment
+
+
+@dataclass
+class ApprovalOutcome:
+    """What a bulk approval did with each draft: approved now, found approved by someone else,
+    or refused with the reason."""
+
+    approved: list[RiskAssessment]
+    already: list[RiskAssessment]
+    refused: list[tuple[RiskAssessment, str]]
+
+
+@transaction.atomic
+def assessments_approve(
+    *, assessments: Sequence[RiskAssessment], user, versions: Mapping[int, str]
+) -> ApprovalOutcome:
+    """Approve several drafts at once, each as assessment_approve would. ``versions`` holds each
+    draft's approval_token as the page showed it; a draft without one is refused like a changed
+    one. Refusals are reported, never applied: the others are approved all the same."""
+    if not user.can_approve:
+        raise PermissionDenied
+    outcome = ApprovalOutcome(approved=[], already=[], refused=[])
+    # In the rows' order, so two bulk approvals lock their rows in the same order.
+    for assessment in sorted(assessments, key=lambda a: (a.hazard_id, a.pk)):
+        version = versions.get(assessment.pk)
+        if not version:
+            outcome.refused.append(
+                (assessment, _("The page did not say which version of it you saw; reload the page."))
+            )
+            continue
+        try:
+            approved = assessment_approve(assessment=assessment, user=user, version=version)
+        except ValidationError as error:
+            outcome.refused.append((assessment, " ".join(error.messages)))
+            continue
+        if approved.approved_by_id == user.pk:
+            outcome.approved.append(approved)
+        else:
+            outcome.already.append(approved)
+    return outcome
+
+
+RETURN_REASON_MAX_LENGTH = 2000
+
+
+@transaction.atomic
+def assessment_return(
+    *, assessment: RiskAssessment, user, reason: str, version: str | None = None
+) -> RiskAssessment:
+    """Draft → returned to the officer, with what to correct. The assessment stays current
+    (its rating is still the row's) until the officer re-assesses the row; the new draft then
+    waits for approval again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say what the officer has to correct.")})
+    if len(reason) > RETURN_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": _("Keep the reason under %(limit)d characters.") % {"limit": RETURN_REASON_MAX_LENGTH}}
+        )
+    locked = _lock_for_decision(assessment, user=user, version=version)
+    if locked is None:
+        raise ValidationError(
+            _("This assessment is already approved; a change needs a re-assessment of the row."),
+            code="approved",
+        )
+    locked.status = AssessmentStatus.RETURNED
+    locked.returned_by = user
+    locked.returned_at = timezone.now()
+    locked.return_reason = reason
+    locked.save(update_fields=["status", "returned_by", "returned_at", "return_reason", "updated_at"])
+    _copy_decision(locked, assessment)
     return assessment
 
 

@@ -1,14 +1,18 @@
-"""The work on one register row: its page, assessment and approval, measures and their evidence,
-incidents, and the periodic review of a workplace (assessments/views/risk*.py)."""
+"""The work on one register row: its page, assessment and approval (one by one or from the
+manager's queue, assessments/views/approvals.py), measures and their evidence, incidents, and
+the periodic review of a workplace (assessments/views/risk*.py)."""
 
 from django.urls import path
 
-from .views import risk, risk_assess, risk_incidents, risk_measures, risk_review
+from .views import approvals, risk, risk_assess, risk_incidents, risk_measures, risk_review
 
 urlpatterns = [
     path("rows/<int:pk>/", risk.hazard_detail, name="hazard"),
     path("rows/<int:pk>/assess/", risk_assess.assess, name="assess"),
     path("ratings/<int:pk>/approve/", risk.assessment_approve, name="assessment_approve"),
+    path("ratings/<int:pk>/return/", approvals.assessment_return, name="assessment_return"),
+    path("enterprise/<int:enterprise_pk>/approvals/", approvals.queue, name="approvals"),
+    path("enterprise/<int:enterprise_pk>/approvals/approve/", approvals.approve, name="approvals_approve"),
     path("rows/<int:pk>/measures/new/", risk_measures.measure_add, name="measure_add"),
     path("measures/<int:pk>/done/", risk_measures.measure_complete, name="measure_complete"),
     path("measures/<int:pk>/edit/", risk_measures.measure_edit, name="measure_edit"),

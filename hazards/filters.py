@@ -19,6 +19,15 @@ NOT_RATED = "none"
 ANY = _("Any")
 ALL_STATUSES = "all"
 
+# The approval state of a row is that of its current assessment. The values name the statuses of
+# assessments.models.AssessmentStatus (this app cannot import it: assessments builds on hazards);
+# tests/hazards/test_filters_approval.py checks that they agree.
+APPROVAL_APPROVED = "approved"
+APPROVAL_WAITING = "waiting"
+APPROVAL_RETURNED = "returned"
+APPROVAL_NOT_ASSESSED = "none"
+APPROVAL_STATUSES = {APPROVAL_APPROVED: "approved", APPROVAL_WAITING: "draft", APPROVAL_RETURNED: "returned"}
+
 
 class CheckboxFilter(django_filters.BooleanFilter):
     """A yes-only filter shown as a checkbox: ticked narrows the list, unticked leaves it."""
@@ -65,6 +74,17 @@ class HazardFilter(django_filters.FilterSet):
         label=_("Current risk level"),
         choices=[*reversed(RiskLevel.choices), (NOT_RATED, _("Not rated"))],
         method="filter_level",
+        empty_label=ANY,
+    )
+    approval = django_filters.ChoiceFilter(
+        label=_("Approval"),
+        choices=[
+            (APPROVAL_APPROVED, _("Approved")),
+            (APPROVAL_WAITING, _("Waiting for approval")),
+            (APPROVAL_RETURNED, _("Returned for correction")),
+            (APPROVAL_NOT_ASSESSED, _("Not assessed")),
+        ],
+        method="filter_approval",
         empty_label=ANY,
     )
     needs_reassessment = CheckboxFilter(label=_("Re-assessment needed"), method="filter_needs_reassessment")
@@ -133,6 +153,13 @@ class HazardFilter(django_filters.FilterSet):
         if value == NOT_RATED:
             return queryset.filter(risk_level__isnull=True)
         return queryset.filter(risk_level=value)
+
+    def filter_approval(self, queryset, name, value):
+        # One join on the current assessment: a row has at most one (a unique constraint), so
+        # the join never repeats a row.
+        if value == APPROVAL_NOT_ASSESSED:
+            return queryset.exclude(assessments__is_current=True)
+        return queryset.filter(assessments__is_current=True, assessments__status=APPROVAL_STATUSES[value])
 
     def filter_needs_reassessment(self, queryset, name, value):
         return queryset.filter(needs_reassessment=True) if value else queryset

@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from enterprises.models import ENTERPRISE_ROLES
+from enterprises.models import ENTERPRISE_ROLES, Role
 from reports import delivery
 
 
@@ -47,9 +47,12 @@ def health(request):
 
 @login_required
 def home(request):
-    """Everyone starts where their role works: officers and managers on their enterprise's
-    register, reviewers on their region's dashboard, federal reviewers and admins on all regions'."""
+    """Everyone starts where their role works: officers on their enterprise's register, managers
+    on its approval queue, reviewers on their region's dashboard, federal reviewers and admins on
+    all regions'."""
     user = request.user
+    if user.role == Role.MANAGER and user.enterprise_id and not user.is_superuser:
+        return redirect("assessments:approvals", enterprise_pk=user.enterprise_id)
     if user.role in ENTERPRISE_ROLES and user.enterprise_id and not user.is_superuser:
         return redirect("assessments:overview", enterprise_pk=user.enterprise_id)
     if user.is_regional_reviewer and user.region_id:

@@ -36,7 +36,7 @@ def test_wrong_password_gets_a_message_not_an_error(client, officer_a):
     ("persona", "target"),
     [
         ("officer_a", lambda u: reverse("assessments:overview", args=[u.enterprise_id])),
-        ("manager_a", lambda u: reverse("assessments:overview", args=[u.enterprise_id])),
+        ("manager_a", lambda u: reverse("assessments:approvals", args=[u.enterprise_id])),
         ("reviewer_region", lambda u: reverse("reports:region", args=[u.region.code])),
         ("federal", lambda u: reverse("reports:federal")),
         ("admin_user", lambda u: reverse("reports:federal")),

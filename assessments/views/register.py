@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -18,7 +18,7 @@ from hazards.filters import NOT_RATED
 from hazards.models import Hazard, HazardStatus, RiskLevel
 
 from .. import exports
-from ..models import ControlMeasure, Incident
+from ..models import ControlMeasure, Incident, RiskAssessment
 from .register_filters import RegisterFilter, with_measure_counts
 from .register_history import workplace_history
 
@@ -150,6 +150,13 @@ def register(request, enterprise_pk):
             departments_by_id=register_filter.departments_by_id,
             query=query.urlencode(),
         )
+    # The approval state of each row's current assessment, for its badge: two subqueries of the
+    # page's own query (not of the export, which does not show it).
+    current = RiskAssessment.objects.filter(hazard=OuterRef("pk"), is_current=True)
+    queryset = queryset.annotate(
+        approval_status=Subquery(current.values("status")[:1]),
+        return_reason=Subquery(current.values("return_reason")[:1]),
+    )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page:
         row.department_path = register_filter.department_path(row.workplace.department_id)

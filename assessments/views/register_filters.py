@@ -19,6 +19,7 @@ FIELD_ORDER = (
     "workplace",
     "group",
     "level",
+    "approval",
     "measure_status",
     "overdue",
     "needs_reassessment",

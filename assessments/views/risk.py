@@ -3,7 +3,7 @@ approval of an assessment. The forms of the work on a row live in risk_*.py besi
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,9 +31,9 @@ def hazard_detail(request, pk):
         pk=pk,
     )
     assessments = list(
-        hazard.assessments.select_related("assessor", "approved_by", "method_version").order_by(
-            "-assessed_on", "-id"
-        )
+        hazard.assessments.select_related(
+            "assessor", "approved_by", "returned_by", "method_version"
+        ).order_by("-assessed_on", "-id")
     )
     timeline = [
         {
@@ -46,6 +46,10 @@ def hazard_detail(request, pk):
             "score": score_display(a.score),
             "residual_score": score_display(a.residual_score),
             "residual_inputs": inputs_display(a.method_version.config, a.residual_inputs),
+            # A draft a manager can still decide on carries the version they decide on.
+            "approval_version": services.approval_token(a)
+            if a.status == AssessmentStatus.DRAFT and not a.is_outdated
+            else None,
         }
         for a in assessments
     ]
@@ -106,8 +110,15 @@ def assessment_approve(request, pk):
         raise PermissionDenied
     if assessment.status == AssessmentStatus.APPROVED:
         messages.info(request, _("This assessment was already approved."))
+        return redirect("assessments:hazard", pk=assessment.hazard_id)
+    try:
+        # The version the page showed, when it sent one (services.approval_token).
+        approved = services.assessment_approve(
+            assessment=assessment, user=request.user, version=request.POST.get("version") or None
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        approved = services.assessment_approve(assessment=assessment, user=request.user)
         if approved.approved_by_id == request.user.pk:
             messages.success(request, _("Assessment approved. It can no longer be changed."))
         else:  # someone approved it between the page and the click

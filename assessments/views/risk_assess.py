@@ -13,7 +13,7 @@ from riskpilot.submissions.views import create_once
 
 from .. import services
 from ..forms import AssessmentForm, MeasureForm
-from ..models import AssessmentReason, MeasureStatus
+from ..models import AssessmentReason, AssessmentStatus, MeasureStatus
 from .risk_common import add_service_errors, preview
 
 
@@ -25,6 +25,9 @@ def _default_reason(request, hazard, previous) -> str:
         return asked
     if previous is None:
         return AssessmentReason.INITIAL
+    if previous.status == AssessmentStatus.RETURNED:
+        # A correction asked for by the manager: the same reason as the assessment it corrects.
+        return previous.reason
     if hazard.needs_reassessment:
         if hazard.incidents.filter(created_at__gt=previous.created_at).exists():
             return AssessmentReason.AFTER_INCIDENT
@@ -52,7 +55,7 @@ def assess(request, pk):
         messages.error(request, " ".join(error.messages))
         return redirect("assessments:hazard", pk=hazard.pk)
     config = version.config
-    previous = hazard.assessments.filter(is_current=True).first()
+    previous = hazard.assessments.filter(is_current=True).select_related("returned_by").first()
     needs_measure_plan = not hazard.measures.open().exists()
 
     if request.htmx and request.method == "GET":

@@ -24,12 +24,18 @@ def overview_url(enterprise):
     return reverse("assessments:overview", args=[enterprise.pk])
 
 
-@pytest.mark.parametrize("persona", ["officer_a", "manager_a"])
-def test_enterprise_roles_land_on_their_enterprise_overview(client, request, persona, enterprise_a):
-    client.force_login(request.getfixturevalue(persona))
+def test_officers_land_on_their_enterprise_overview(client, officer_a, enterprise_a):
+    client.force_login(officer_a)
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"] == overview_url(enterprise_a)
+
+
+def test_managers_land_on_their_enterprise_approval_queue(client, manager_a, enterprise_a):
+    client.force_login(manager_a)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assessments:approvals", args=[enterprise_a.pk])
 
 
 def test_overview_counts_open_risks_overdue_measures_and_flags(client, officer_a, enterprise_a):

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 
 from assessments.models import AssessmentStatus, RiskAssessment
 from assessments.services import (
+    approval_token,
     assessment_approve,
     assessment_create,
     current_assessment_token,
@@ -82,7 +83,10 @@ def test_manager_sees_approve_for_drafts(client, hazard_a, officer_a, manager_a)
     )
     client.force_login(manager_a)
     page = client.get(_url(hazard_a)).content.decode()
-    assert reverse("assessments:assessment_approve", kwargs={"pk": assessment.pk}) in page
+    # Through the confirmation page, with the version the page shows.
+    assert reverse("assessments:approvals_approve", args=[hazard_a.enterprise_id]) in page
+    assert f'name="version-{assessment.pk}" value="{approval_token(assessment)}"' in page
+    assert reverse("assessments:assessment_return", args=[assessment.pk]) in page
 
 
 # --- What the page says -------------------------------------------------------------------------

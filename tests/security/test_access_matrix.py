@@ -79,6 +79,10 @@ ACCESS = {
     "assessments:hazard": Access(READ, READ, pk="hazard"),
     "assessments:assess": Access(WRITE, WRITE, pk="hazard"),
     "assessments:assessment_approve": Access(NOT_ALLOWED, APPROVE, pk="assessment"),
+    "assessments:assessment_return": Access(APPROVE, APPROVE, pk="assessment"),
+    # Everyone who sees the enterprise may read its approval queue; managers and admins decide.
+    "assessments:approvals": Access(READ, NOT_ALLOWED),
+    "assessments:approvals_approve": Access(NOT_ALLOWED, APPROVE),
     "assessments:measure_add": Access(WRITE, WRITE, pk="hazard"),
     "assessments:measure_complete": Access(WRITE, WRITE, pk="measure"),
     "assessments:measure_edit": Access(WRITE, WRITE, pk="measure"),
