@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from assessments.demo import DEMO_USERS
+from assessments.models import ControlMeasure, Incident
 from enterprises.models import Enterprise, Role, User, Workplace
 from hazards.models import Hazard
 from tests.factories import PASSWORD, HazardFactory, WorkplaceFactory
@@ -43,13 +44,24 @@ def enterprise_pages(enterprise: Enterprise) -> list[str]:
         reverse("reports:enterprise", args=[enterprise.pk]),
         *(reverse("assessments:hazard", args=[pk]) for pk in widest),
     ]
+    incident = Incident.objects.filter(enterprise=enterprise).order_by("-occurred_at").first()
+    if incident is not None:
+        pages.append(reverse("assessments:incident", args=[incident.pk]))
     return pages
 
 
 def officer_pages(enterprise: Enterprise) -> list[str]:
     """What only those who write see: the forms."""
     row = Hazard.objects.active().filter(enterprise=enterprise).order_by("pk").first()
+    measure = ControlMeasure.objects.filter(hazard__enterprise=enterprise).order_by("pk").first()
     return [
+        reverse("assessments:approvals", args=[enterprise.pk]),
+        reverse("assessments:my_tasks"),
+        reverse("assessments:measure_edit", args=[measure.pk]),
+        reverse("assessments:unit_add", args=[enterprise.pk]),
+        reverse("assessments:workplace_add", args=[enterprise.pk]),
+        reverse("assessments:workplace_edit", args=[row.workplace_id]),
+        reverse("assessments:workplace_archive", args=[row.workplace_id]),
         reverse("assessments:assess", args=[row.pk]),
         reverse("assessments:measure_add", args=[row.pk]),
         reverse("assessments:incident_add", args=[enterprise.pk]),
