@@ -76,7 +76,7 @@ def _members_checked(enterprise: Enterprise, members: list[MemberData]) -> list[
                     % {"name": member.user}
                 )
             seen.add(member.user.pk)
-            member.full_name = member.full_name.strip() or member.user.get_full_name()
+            member.full_name = member.full_name.strip() or str(member.user)
             member.position = member.position.strip() or member.user.position
         if not member.full_name.strip():
             errors.append(_("Give the surname, name and patronymic of each member without an account."))
