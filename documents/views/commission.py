@@ -48,7 +48,9 @@ class CommissionUpdateForm(CommissionForm):
 
 
 class MemberForm(forms.Form):
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=CommissionRole.choices)
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"), choices=CommissionRole.choices, initial=CommissionRole.MEMBER
+    )
     user = ModelIdChoiceField(
         label=gettext_lazy("Account"),
         queryset=CommissionMember.objects.none(),
@@ -88,8 +90,13 @@ class BaseMemberFormSet(forms.BaseFormSet):
                 position=form.cleaned_data.get("position", ""),
             )
             for form in self.forms
-            if form.has_changed() and form.cleaned_data and not self._should_delete_form(form)
+            if form.cleaned_data and not self._should_delete_form(form) and _is_filled(form.cleaned_data)
         ]
+
+
+def _is_filled(data: dict) -> bool:
+    # A line with only its role chosen is an unused line.
+    return bool(data.get("user") or data.get("full_name", "").strip() or data.get("position", "").strip())
 
 
 MemberFormSet = forms.formset_factory(
