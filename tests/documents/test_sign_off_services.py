@@ -23,7 +23,7 @@ from documents.models import (
 from hazards.services import version_token
 from tests.factories import ControlMeasureFactory, HazardFactory, UserFactory, WorkplaceFactory
 
-from .sign_off import commission_of, manager_of, paper_member, sent_round
+from .sign_off import commission_of, paper_member, sent_round
 
 pytestmark = pytest.mark.django_db
 
@@ -172,7 +172,7 @@ def test_an_order_used_for_a_sign_off_cannot_be_changed(setup, enterprise_a, off
 
 def test_a_stale_commission_form_is_refused(setup, manager_a):
     commission = setup["commission"]
-    with pytest.raises(ValidationError, match="Someone else|Кто-то"):
+    with pytest.raises(ValidationError, match=r"Someone else|Кто-то"):
         commission_update(
             commission=commission,
             order_number="99",
@@ -356,7 +356,7 @@ def test_approval_only_when_all_have_confirmed_then_the_round_is_fixed(
         lambda: rounds.round_send(assessment_round=assessment_round, user=officer_a, version=version),
         lambda: rounds.round_approve(assessment_round=assessment_round, user=manager_a, version=version),
     ):
-        with pytest.raises(ValidationError, match="approved|утвержд"):
+        with pytest.raises(ValidationError, match=r"approved|утвержд"):
             attempt()
     assert _fresh(assessment_round).title == "Оценка профессиональных рисков 2026"
 

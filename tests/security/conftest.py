@@ -49,7 +49,8 @@ class World:
     subscription: object
     register_import: object = None
     commission: object = None
-    assessment_round: object = None  # being signed; its commission's only member with an account is the officer
+    # Being signed; its commission's only member with an account is the officer.
+    assessment_round: object = None
 
 
 @pytest.fixture
