@@ -16,6 +16,7 @@ approval → approved.
 """
 
 import hashlib
+import itertools
 import json
 import logging
 import smtplib
@@ -413,6 +414,12 @@ def fingerprints(groups: dict) -> dict:
     return result
 
 
+def _natural(number: str) -> tuple:
+    """Workplace numbers in the order people count them: 2, 10, 10А, not 10, 10А, 2."""
+    digits = "".join(itertools.takewhile(str.isdigit, number))
+    return (int(digits) if digits else float("inf"), number)
+
+
 def round_cards(assessment_round: AssessmentRound) -> list[dict]:
     """The card versions the round issued in its last sending (one per card group), each with
     whether the register changed since: a constant number of queries."""
@@ -425,7 +432,7 @@ def round_cards(assessment_round: AssessmentRound) -> list[dict]:
     latest = {}
     for card in cards:
         latest.setdefault(card.workplace_id, card)
-    chosen = sorted(latest.values(), key=lambda card: (card.number, card.pk))
+    chosen = sorted(latest.values(), key=lambda card: (_natural(card.workplace.number), card.pk))
     digests = fingerprints(
         {card.pk: [card.workplace_id, *(other.pk for other in card.analogous.all())] for card in chosen}
     )
