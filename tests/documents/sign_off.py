@@ -7,9 +7,7 @@ from django.utils import timezone
 from documents.commission import MemberData, commission_create
 from documents.models import CommissionRole
 from documents.rounds import round_create, round_send
-from enterprises.models import Role
 from hazards.services import version_token
-from tests.factories import UserFactory
 
 
 def paper_member(full_name="Петров Пётр Петрович", position="Уполномоченный по охране труда"):
@@ -35,12 +33,6 @@ def commission_of(
         order_date=order_date or min(day, timezone.localdate()),
         valid_from=day,
         members=lines,
-    )
-
-
-def manager_of(enterprise, username="manager_x"):
-    return UserFactory(
-        username=username, role=Role.MANAGER, enterprise=enterprise, email=f"{username}@example.org"
     )
 
 

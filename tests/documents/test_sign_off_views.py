@@ -322,3 +322,18 @@ def test_query_counts_do_not_grow_with_the_data(page, enterprise_a, officer_a, m
         big_round.workplaces.set(enterprise_a.workplaces.all())
     big = _queries(client, url_for(big_round))
     assert big <= small, f"{page}: {small} queries with little data, {big} with more"
+
+
+def test_the_admin_shows_the_commission_and_rounds_read_only(world, enterprise_a, officer_a, admin_user):
+    assessment_round = sent_round(enterprise_a, officer_a)
+    client = client_for(admin_user)
+    for name, args in (
+        ("admin:documents_commission_changelist", []),
+        ("admin:documents_commission_change", [world["commission"].pk]),
+        ("admin:documents_assessmentround_changelist", []),
+        ("admin:documents_assessmentround_change", [assessment_round.pk]),
+        ("admin:documents_assessmentround_history", [assessment_round.pk]),
+        ("admin:documents_roundnotice_changelist", []),
+    ):
+        assert client.get(reverse(name, args=args)).status_code == 200, name
+    assert client.get(reverse("admin:documents_commission_add")).status_code == 403
