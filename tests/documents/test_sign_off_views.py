@@ -282,22 +282,22 @@ def _grow(enterprise, count):
 
 
 @pytest.mark.parametrize(
-    "page",
+    "page_name",
     ["round", "round_list", "commission_list", "to_sign", "to_approve", "round_sign", "round_edit"],
 )
-def test_query_counts_do_not_grow_with_the_data(page, enterprise_a, officer_a, manager_a):
+def test_query_counts_do_not_grow_with_the_data(page_name, enterprise_a, officer_a, manager_a):
     commission_of(enterprise_a, chairman=officer_a, members=[manager_a])
 
     def url_for(assessment_round):
-        if page in ("round_list", "commission_list"):
-            return reverse(f"documents:{page}", args=[enterprise_a.pk])
-        if page in ("to_sign", "to_approve"):
-            return reverse(f"documents:{page}")
-        return reverse(f"documents:{page}", args=[assessment_round.pk])
+        if page_name in ("round_list", "commission_list"):
+            return reverse(f"documents:{page_name}", args=[enterprise_a.pk])
+        if page_name in ("to_sign", "to_approve"):
+            return reverse(f"documents:{page_name}")
+        return reverse(f"documents:{page_name}", args=[assessment_round.pk])
 
     _grow(enterprise_a, 1)
     first = sent_round(enterprise_a, officer_a)
-    if page == "round_edit":
+    if page_name == "round_edit":
         first = AssessmentRound.objects.create(
             enterprise=enterprise_a, title="Черновик", commission=first.commission, created_by=officer_a
         )
@@ -315,13 +315,13 @@ def test_query_counts_do_not_grow_with_the_data(page, enterprise_a, officer_a, m
     for index in range(3):
         sent_round(enterprise_a, officer_a, title=f"Оценка {index}")
     big_round = sent_round(enterprise_a, officer_a)
-    if page == "round_edit":
+    if page_name == "round_edit":
         big_round = AssessmentRound.objects.create(
             enterprise=enterprise_a, title="Черновик 2", commission=big_round.commission, created_by=officer_a
         )
         big_round.workplaces.set(enterprise_a.workplaces.all())
     big = _queries(client, url_for(big_round))
-    assert big <= small, f"{page}: {small} queries with little data, {big} with more"
+    assert big <= small, f"{page_name}: {small} queries with little data, {big} with more"
 
 
 def test_the_admin_shows_the_commission_and_rounds_read_only(world, enterprise_a, officer_a, admin_user):
