@@ -148,6 +148,12 @@ class RoundStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
+class RoundScope(models.TextChoices):
+    ALL = "all", _("All workplaces of the enterprise")
+    DEPARTMENT = "unit", _("The workplaces of a structural unit")
+    PICKED = "picked", _("Chosen workplaces")
+
+
 class AssessmentRoundQuerySet(ScopedQuerySet):
     pass
 
@@ -183,6 +189,31 @@ class AssessmentRound(TimeStampedModel):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # How the workplaces were chosen, to show it and to offer the same choice when editing.
+    scope = models.CharField(
+        _("workplaces covered"), max_length=10, choices=RoundScope.choices, default=RoundScope.ALL
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("structural unit"),
+    )
+    # Each sending for signature starts a new cycle: the notices of one cycle are sent once.
+    signing_cycle = models.PositiveSmallIntegerField(_("signing cycle"), default=0)
+    # The last objection, which sent the round back to preparation.
+    returned_at = models.DateTimeField(_("returned for rework"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        CommissionMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("returned by"),
+    )
+    return_comment = models.TextField(_("reason for return"), blank=True)
 
     history = HistoricalRecords()
     objects = AssessmentRoundQuerySet.as_manager()
@@ -245,6 +276,40 @@ class RoundSignature(TimeStampedModel):
 
     def __str__(self):
         return f"{self.member}: {self.get_decision_display()}"
+
+
+class NoticeKind(models.TextChoices):
+    SIGN = "sign", _("Asked to sign")
+    APPROVE = "approve", _("Asked to approve")
+    RETURNED = "returned", _("Returned for rework")
+
+
+class RoundNotice(TimeStampedModel):
+    """An e-mail owed to one person about a round: to a member when it is sent for signature, to
+    the managers when the commission has signed, to its author when a member objects. One per
+    person, kind and signing cycle, so a task run twice mails nobody twice; sent_at is set in the
+    transaction that sends."""
+
+    round = models.ForeignKey(
+        AssessmentRound, on_delete=models.CASCADE, related_name="notices", verbose_name=_("round")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=NoticeKind.choices)
+    cycle = models.PositiveSmallIntegerField(_("signing cycle"))
+    sent_at = models.DateTimeField(_("e-mail sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["round_id", "cycle", "kind", "user_id"]
+        verbose_name = _("round notice")
+        verbose_name_plural = _("round notices")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user", "kind", "cycle"], name="round_notice_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.round_id} {self.kind} {self.user_id}"
 
 
 # --- The risk assessment card ------------------------------------------------------------------

@@ -185,6 +185,13 @@ class _Loader:
             self.execute(context)
             self.date_structure(context)
             self.load_headcounts(context)
+        self.load_documents()
+
+    def load_documents(self) -> None:
+        # The documents of the procedure build on the registers (documents → assessments).
+        from documents import demo_docs
+
+        demo_docs.load(enterprise=Enterprise.objects.get(inn=enterprise_inn(SOL_ILETSK)), today=self.today)
 
     # --- Reference rows and structure ----------------------------------------------------------
 

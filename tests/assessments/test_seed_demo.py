@@ -232,3 +232,24 @@ def test_the_demo_reports_do_not_contradict_themselves(demo, db, tmp_path, monke
     figures = enterprise_report_figures(text)
     assert figures["rated"] > 100  # the demo register, not an empty one
     assert ("Период не завершён" in text) == (months_back == 0)
+
+
+def test_the_salt_mine_has_a_commission_and_an_approved_round_with_its_cards(demo, db):
+    from documents.models import RiskCard, RoundStatus
+    from documents.rounds import commission_in_force, round_cards
+
+    mine = _sol_iletsk()
+    commission = commission_in_force(mine)
+    members = list(commission.members.select_related("user"))
+    chairman = next(m for m in members if m.role == "chairman")
+    assert (chairman.user.username, chairman.position) == ("manager", "Главный инженер")
+    assert any(m.user and m.user.username == "officer" for m in members)
+    assert any(m.user is None and "Уполномоченный" in m.position for m in members)
+
+    (assessment_round,) = mine.assessment_rounds.all()
+    assert assessment_round.title.startswith("Оценка профессиональных рисков")
+    assert assessment_round.status == RoundStatus.APPROVED
+    assert assessment_round.signatures.filter(decision="confirmed").count() == len(members)
+    assert assessment_round.signatures.filter(on_paper=True).count() == 2
+    assert RiskCard.objects.filter(round=assessment_round).count() == len(round_cards(assessment_round)) > 0
+    assert assessment_round.notices.filter(sent_at__isnull=True).count() == 0  # the demo mails nobody

@@ -16,6 +16,7 @@ from PIL import Image
 from assessments.models import ImportStatus, MeasureEvidence, RegisterImport
 from assessments.services import assessment_create, evidence_add
 from reports.models import Frequency, Report, ReportStatus, ReportType, Subscription
+from tests.documents.sign_off import commission_of, sent_round
 from tests.factories import (
     ControlMeasureFactory,
     DepartmentFactory,
@@ -47,6 +48,9 @@ class World:
     report: object
     subscription: object
     register_import: object = None
+    commission: object = None
+    # Being signed; its commission's only member with an account is the officer.
+    assessment_round: object = None
 
 
 @pytest.fixture
@@ -116,7 +120,11 @@ def build_world(enterprise, assessor, region) -> World:
             "fingerprint": IMPORT_FINGERPRINT,
         },
     )
+    commission = commission_of(enterprise, chairman=assessor, paper=True)
+    assessment_round = sent_round(enterprise, assessor)
     return World(
+        commission=commission,
+        assessment_round=assessment_round,
         register_import=register_import,
         enterprise=enterprise,
         region=region,

@@ -36,6 +36,8 @@ FEDERAL = "federal"  # federal reviewers and admins; 404 for everyone else
 # Managers, reviewers and admins (who subscribe people to reports); 403 for safety officers
 # (who see the object, if it names one); 404 for those who do not see it.
 SUBSCRIBE = "subscribe"
+# The members with an account of the commission a round was sent to; 403 for others who see it.
+MEMBER = "member"
 NOT_ALLOWED = "405"  # the method is refused (405) for every signed-in user
 REFUSED = "refused"  # the method is refused (405) for everyone, signed in or not
 
@@ -119,6 +121,21 @@ ACCESS = {
     "reports:subscription_list": Access(OPEN, NOT_ALLOWED),
     "reports:subscription_new": Access(SUBSCRIBE, SUBSCRIBE),
     "reports:subscription_deactivate": Access(NOT_ALLOWED, SUBSCRIBE, pk="subscription"),
+    # The commission and the sign-off of assessment rounds. The lists of what waits for the user
+    # are scoped to the user's own rounds.
+    "documents:commission_list": Access(READ, NOT_ALLOWED),
+    "documents:commission_add": Access(WRITE, WRITE),
+    "documents:commission_edit": Access(WRITE, WRITE, pk="commission"),
+    "documents:round_list": Access(READ, NOT_ALLOWED),
+    "documents:round_add": Access(WRITE, WRITE),
+    "documents:round": Access(READ, NOT_ALLOWED, pk="assessment_round"),
+    "documents:round_edit": Access(WRITE, WRITE, pk="assessment_round"),
+    "documents:round_send": Access(NOT_ALLOWED, WRITE, pk="assessment_round"),
+    "documents:round_sign": Access(MEMBER, MEMBER, pk="assessment_round"),
+    "documents:round_paper": Access(WRITE, WRITE, pk="assessment_round"),
+    "documents:round_approve": Access(NOT_ALLOWED, APPROVE, pk="assessment_round"),
+    "documents:to_sign": Access(OPEN, NOT_ALLOWED),
+    "documents:to_approve": Access(OPEN, NOT_ALLOWED),
 }
 
 PERSONAS = [
@@ -143,6 +160,8 @@ SEES_REGION = {
 WRITERS = {"officer_a", "officer_b", "manager_a", "admin_user"}
 APPROVERS = {"manager_a", "admin_user"}
 SEES_EVERYTHING = {"federal", "admin_user"}
+# The world's rounds are sent to commissions whose only member with an account is the officer.
+MEMBERS = {"A": {"officer_a"}, "B": {"officer_b"}}
 SUBSCRIBERS = {"manager_a", "reviewer_region", "reviewer_other_region", "federal", "admin_user"}
 
 
@@ -222,7 +241,7 @@ def expected(level: str, persona: str, owner: str | None, scope: str) -> str:
         return "404"
     if level == READ:
         return "ok"
-    allowed = {WRITE: WRITERS, APPROVE: APPROVERS, SUBSCRIBE: SUBSCRIBERS}[level]
+    allowed = {WRITE: WRITERS, APPROVE: APPROVERS, SUBSCRIBE: SUBSCRIBERS, MEMBER: MEMBERS[owner]}[level]
     return "ok" if persona in allowed else "403"
 
 
