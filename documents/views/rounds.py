@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from enterprises.access import get_for_user
 from enterprises.models import Department, Enterprise, Workplace
+from enterprises.ordering import workplace_order
 from hazards.services import version_token
 from riskpilot.forms import (
     HiddenErrorsAboveMixin,
@@ -76,7 +77,7 @@ class RoundForm(HiddenErrorsAboveMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.filter(enterprise=enterprise).order_by("name")
         self.fields["workplaces"].queryset = (
-            Workplace.objects.active().filter(enterprise=enterprise).order_by("number", "pk")
+            Workplace.objects.active().filter(enterprise=enterprise).order_by(*workplace_order())
         )
         self.fields["workplaces"].label_from_instance = lambda w: f"№ {w.number} — {w.position}"
 
