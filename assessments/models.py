@@ -425,10 +425,11 @@ class MeasureNotice(TimeStampedModel):
         verbose_name = _("measure e-mail")
         verbose_name_plural = _("measure e-mails")
         constraints = [
+            # Deadline e-mails only exist for measures with a due date, so the date is never
+            # NULL here (a NULL would make every row distinct, on SQLite and PostgreSQL alike).
             models.UniqueConstraint(
                 fields=["measure", "user", "kind", "due_date"],
-                condition=~Q(kind="assigned"),
-                nulls_distinct=False,
+                condition=~Q(kind="assigned") & Q(due_date__isnull=False),
                 name="measure_notice_deadline_once",
             ),
         ]

@@ -212,10 +212,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="measurenotice",
             constraint=models.UniqueConstraint(
-                condition=models.Q(("kind", "assigned"), _negated=True),
+                condition=models.Q(models.Q(("kind", "assigned"), _negated=True), ("due_date__isnull", False)),
                 fields=("measure", "user", "kind", "due_date"),
                 name="measure_notice_deadline_once",
-                nulls_distinct=False,
             ),
         ),
         # Last: the data changes come after every change of the tables' definitions.
