@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from documents.demo_cards import load_cards_demo
 from enterprises.models import Department, Enterprise, HeadcountPeriod, Region, Role, User, Workplace
 from enterprises.validators import inn_complete, ogrn_complete
 from hazards.models import HazardousEvent, ModelMeasure
@@ -107,6 +108,7 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
             return dict.fromkeys(COUNTS, 0)
         loader = _Loader(today=timezone.localdate(), stdout=stdout)
         loader.run()
+        load_cards_demo(enterprise_inn=enterprise_inn(SOL_ILETSK), today=loader.today)
     return loader.counts
 
 
