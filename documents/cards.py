@@ -192,18 +192,21 @@ class MethodColumns:
     labels: list[str]
     score_label: str
     kind: str
+    score_short: str = ""
 
 
 def method_columns(config: dict | None, method=None, version=None) -> MethodColumns:
     if not config:
-        return MethodColumns("", None, [], [], [], _("Score"), "")
+        return MethodColumns("", None, [], [], [], _("Score"), "", _("Score"))
     inputs = config.get("inputs", [])
     letters = [input_letter(spec) for spec in inputs]
     formula = " × ".join(letters)
     if config.get("kind") == "matrix":
         score_label = _("Occupational risk index (ИПР = %(formula)s)") % {"formula": formula}
+        score_short = f"ИПР = {formula}"
     else:
         score_label = _("Risk score (R = %(formula)s)") % {"formula": formula}
+        score_short = f"R = {formula}"
     return MethodColumns(
         name=method.name_ru if method else "",
         version=version,
@@ -212,6 +215,7 @@ def method_columns(config: dict | None, method=None, version=None) -> MethodColu
         labels=[spec.get("label_ru", letter) for spec, letter in zip(inputs, letters, strict=True)],
         score_label=score_label,
         kind=config.get("kind", ""),
+        score_short=score_short,
     )
 
 

@@ -207,6 +207,13 @@ def plan_xlsx(plan: ActionPlan) -> bytes:
 # --- .xlsx -------------------------------------------------------------------------------------
 
 
+def _plain(value):
+    """Numbers, dates and empty cells as they are; anything else (lazy translations) as text."""
+    if value is None or isinstance(value, int | float | datetime.date):
+        return value
+    return str(value)
+
+
 def _workbook(title: str, about: list[tuple[str, str]], columns: list[str], rows: Iterable[list]) -> bytes:
     """One sheet: the document's particulars, then the table with the document's own columns."""
     workbook = Workbook()
@@ -215,11 +222,11 @@ def _workbook(title: str, about: list[tuple[str, str]], columns: list[str], rows
     sheet.append([cell_value(title)])
     sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
     for label, value in about:
-        sheet.append([cell_value(label), cell_value(value)])
+        sheet.append([cell_value(str(label)), cell_value(_plain(value))])
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
     sheet.append([])
     header_row = sheet.max_row + 1
-    sheet.append([cell_value(name) for name in columns])
+    sheet.append([cell_value(str(name)) for name in columns])
     thin = Side(style="thin", color="999999")
     for index in range(1, len(columns) + 1):
         cell = sheet.cell(row=header_row, column=index)
@@ -229,7 +236,7 @@ def _workbook(title: str, about: list[tuple[str, str]], columns: list[str], rows
         cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
         sheet.column_dimensions[get_column_letter(index)].width = 8 if index == 1 else 22
     for values in rows:
-        sheet.append([cell_value(value) for value in values])
+        sheet.append([cell_value(_plain(value)) for value in values])
         for cell in sheet[sheet.max_row]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
