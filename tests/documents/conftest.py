@@ -101,6 +101,7 @@ def card_world(enterprise_a, officer_a, manager_a) -> CardWorld:
         hazard=hazard,
         description="Установить аварийный тросовый выключатель",
         responsible="Начальник участка Петров П. П.",
+        due_date=datetime.date(2026, 12, 20),
     )
     commission = Commission.objects.create(
         enterprise=enterprise_a,
