@@ -232,3 +232,16 @@ def test_the_demo_reports_do_not_contradict_themselves(demo, db, tmp_path, monke
     figures = enterprise_report_figures(text)
     assert figures["rated"] > 100  # the demo register, not an empty one
     assert ("Период не завершён" in text) == (months_back == 0)
+
+
+def test_the_salt_mine_has_issued_cards_and_an_approved_action_plan(demo, db):
+    from documents.cards import card_leads
+    from documents.models import PlanStatus, RiskCard
+    from documents.plans import plan_completion, plan_current
+
+    mine = _sol_iletsk()
+    leads = card_leads(mine)
+    assert leads and RiskCard.objects.current().filter(enterprise=mine).count() == len(leads)
+    plan = plan_current(mine)
+    assert plan is not None and plan.status == PlanStatus.APPROVED
+    assert plan_completion(plan)["total"] > 0
