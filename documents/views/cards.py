@@ -65,6 +65,7 @@ def card_page(request, workplace_pk):
     if current is not None and not current.file:
         # Its render was lost or never queued (the demo issues cards without one): queue it again.
         card_render_queue(current)
+        current.refresh_from_db(fields=["file"])  # without a broker it was rendered just now
     return render(
         request,
         "documents/cards/card_page.html",

@@ -151,6 +151,7 @@ def plan_detail(request, pk):
     if plan.status == PlanStatus.APPROVED and not plan.file:
         # Its render was lost or never queued (the demo approves its plan without one).
         plan_render_queue(plan)
+        plan.refresh_from_db(fields=["file"])  # without a broker it was rendered just now
     context = plan_context(plan)
     approve_form = None
     if plan.status == PlanStatus.DRAFT and request.user.can_approve:
