@@ -25,10 +25,10 @@ from riskpilot.submissions.views import create_once
 from ..cards import (
     bundle_request,
     card_group,
-    card_render_queue,
     card_is_stale,
     card_issue,
     card_leads,
+    card_render_queue,
     card_versions,
     cards_current,
 )
