@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import ControlMeasure, MeasureStatus, RiskAssessment
@@ -348,7 +349,7 @@ def card_content(
         group = card_group(workplace)
     lead = group[0]
     enterprise = lead.enterprise
-    issued_on = card.issued_on if card else datetime.date.today()
+    issued_on = card.issued_on if card else timezone.localdate()
     if departments_by_id is None:
         departments_by_id = {d.pk: d for d in Department.objects.filter(enterprise_id=lead.enterprise_id)}
     department = departments_by_id.get(lead.department_id)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,6 +28,8 @@ from .cards import CardContent, card_content, card_is_stale, card_leads, cards_c
 from .models import ActionPlan, BundleStatus, CardBundle, RiskCard
 
 DOCUMENT_LANGUAGE = "ru"
+# Longer than the render_bundle task's hard time limit.
+BUNDLE_ABANDONED_AFTER = datetime.timedelta(minutes=20)
 
 
 def _date(day: datetime.date | None) -> str:
@@ -315,9 +318,13 @@ def bundle_render(*, bundle_id: int) -> CardBundle | None:
     not rendered yet is rendered and kept now), after a cover listing them, which also names the
     cards whose register changed since and the workplaces without a card. Progress is counted
     card by card for the status page. Safe to call twice: a ready bundle is left as it is."""
-    claimed = CardBundle.objects.filter(
-        pk=bundle_id, status__in=[BundleStatus.QUEUED, BundleStatus.FAILED]
-    ).update(status=BundleStatus.RENDERING, started_at=timezone.now(), done=0, error="")
+    # A run whose worker died mid-way (past the task's hard time limit) may be taken over.
+    abandoned = Q(status=BundleStatus.RENDERING, started_at__lt=timezone.now() - BUNDLE_ABANDONED_AFTER)
+    claimed = (
+        CardBundle.objects.filter(pk=bundle_id)
+        .filter(Q(status__in=[BundleStatus.QUEUED, BundleStatus.FAILED]) | abandoned)
+        .update(status=BundleStatus.RENDERING, started_at=timezone.now(), done=0, error="")
+    )
     bundle = CardBundle.objects.select_related("enterprise", "department").filter(pk=bundle_id).first()
     if bundle is None or not claimed:
         return bundle
