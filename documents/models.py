@@ -503,3 +503,109 @@ class ActionPlan(TimeStampedModel):
 
     def __str__(self):
         return _("%(title)s, version %(version)s") % {"title": self.title, "version": self.version}
+
+
+# --- The plan's measures and the enterprise's set of cards ----------------------------------------
+
+
+class ActionPlanMeasureQuerySet(ScopedQuerySet):
+    enterprise_path = "plan__enterprise"
+
+
+class ActionPlanMeasure(TimeStampedModel):
+    """A measure as one line of an approved plan version: the plan keeps the measures it was
+    approved with, and its completion marks follow those measures as they are done."""
+
+    plan = models.ForeignKey(
+        ActionPlan, on_delete=models.CASCADE, related_name="lines", verbose_name=_("action plan")
+    )
+    measure = models.ForeignKey(
+        "assessments.ControlMeasure",
+        on_delete=models.PROTECT,
+        related_name="plan_lines",
+        verbose_name=_("control measure"),
+    )
+    position = models.PositiveIntegerField(_("line number"))
+
+    objects = ActionPlanMeasureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan_id", "position"]
+        verbose_name = _("line of an action plan")
+        verbose_name_plural = _("lines of action plans")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "measure"], name="plan_measure_once"),
+            models.UniqueConstraint(fields=["plan", "position"], name="plan_line_number_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan_id} № {self.position}"
+
+
+class BundleStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RENDERING = "rendering", _("Rendering")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class CardBundleQuerySet(ScopedQuerySet):
+    pass
+
+
+class CardBundle(TimeStampedModel):
+    """All current cards of an enterprise (or of one structural unit with the units inside it) as
+    one PDF, put together by the pdf worker; the user follows its progress on its page. A
+    generated artefact: ordering it again makes a new one."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="card_bundles", verbose_name=_("enterprise")
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("structural unit"),
+        help_text=_("Empty for the whole enterprise."),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("ordered by")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=BundleStatus.choices, default=BundleStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("cards"), default=0)
+    done = models.PositiveIntegerField(_("cards put together"), default=0)
+    file = models.FileField(
+        _("PDF"), upload_to=document_upload_to, storage=private_storage, max_length=255, blank=True
+    )
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = CardBundleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("set of cards")
+        verbose_name_plural = _("sets of cards")
+        constraints = [
+            models.CheckConstraint(condition=Q(done__lte=models.F("total")), name="bundle_done_within_total"),
+        ]
+
+    def __str__(self):
+        return _("Cards of %(scope)s, %(date)s") % {
+            "scope": self.department or self.enterprise,
+            "date": f"{timezone.localtime(self.created_at):%d.%m.%Y %H:%M}",
+        }
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (BundleStatus.READY, BundleStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

@@ -256,7 +256,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # PDF rendering is slow and memory-hungry: its own queue, so it never holds up other tasks
 # (a worker for it: celery -A riskpilot worker -Q pdf --concurrency 1 --max-tasks-per-child 20).
-CELERY_TASK_ROUTES = {"reports.tasks.render_report": {"queue": "pdf"}}
+CELERY_TASK_ROUTES = {
+    "reports.tasks.render_report": {"queue": "pdf"},
+    # The documents' PDFs: issued cards, approved plans and sets of cards.
+    "documents.tasks.render_card": {"queue": "pdf"},
+    "documents.tasks.render_plan": {"queue": "pdf"},
+    "documents.tasks.render_bundle": {"queue": "pdf"},
+}
 
 # Subscribed reports by e-mail (reports.delivery). A failed send is tried again after
 # base × 2^(n-1) seconds, capped at 30 minutes: every wait stays below the broker's visibility

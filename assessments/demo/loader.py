@@ -188,10 +188,13 @@ class _Loader:
         self.load_documents()
 
     def load_documents(self) -> None:
-        # The documents of the procedure build on the registers (documents → assessments).
-        from documents import demo_docs
+        # The documents of the procedure build on the registers (documents → assessments): loaded
+        # last, imported here so that assessments does not depend on documents at import time.
+        from documents import demo_cards, demo_docs
 
-        demo_docs.load(enterprise=Enterprise.objects.get(inn=enterprise_inn(SOL_ILETSK)), today=self.today)
+        mine = Enterprise.objects.get(inn=enterprise_inn(SOL_ILETSK))
+        demo_docs.load(enterprise=mine, today=self.today)
+        demo_cards.load_cards_demo(enterprise_inn=mine.inn, today=self.today)
 
     # --- Reference rows and structure ----------------------------------------------------------
 

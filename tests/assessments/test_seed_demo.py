@@ -253,3 +253,16 @@ def test_the_salt_mine_has_a_commission_and_an_approved_round_with_its_cards(dem
     assert assessment_round.signatures.filter(on_paper=True).count() == 2
     assert RiskCard.objects.filter(round=assessment_round).count() == len(round_cards(assessment_round)) > 0
     assert assessment_round.notices.filter(sent_at__isnull=True).count() == 0  # the demo mails nobody
+
+
+def test_the_salt_mine_has_issued_cards_and_an_approved_action_plan(demo, db):
+    from documents.cards import card_leads
+    from documents.models import PlanStatus, RiskCard
+    from documents.plans import plan_completion, plan_current
+
+    mine = _sol_iletsk()
+    leads = card_leads(mine)
+    assert leads and RiskCard.objects.current().filter(enterprise=mine).count() == len(leads)
+    plan = plan_current(mine)
+    assert plan is not None and plan.status == PlanStatus.APPROVED
+    assert plan_completion(plan)["total"] > 0

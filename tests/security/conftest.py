@@ -15,6 +15,9 @@ from PIL import Image
 
 from assessments.models import ImportStatus, MeasureEvidence, RegisterImport
 from assessments.services import assessment_create, evidence_add
+from documents.cards import card_issue
+from documents.models import ActionPlan, BundleStatus, CardBundle, RiskCard
+from documents.plans import plan_create
 from reports.models import Frequency, Report, ReportStatus, ReportType, Subscription
 from tests.documents.sign_off import commission_of, sent_round
 from tests.factories import (
@@ -51,6 +54,9 @@ class World:
     commission: object = None
     # Being signed; its commission's only member with an account is the officer.
     assessment_round: object = None
+    card: object = None
+    card_bundle: object = None
+    action_plan: object = None
 
 
 @pytest.fixture
@@ -60,6 +66,8 @@ def private_storage(tmp_path, monkeypatch):
     monkeypatch.setattr(MeasureEvidence._meta.get_field("file"), "storage", storage)
     monkeypatch.setattr(Report._meta.get_field("file"), "storage", storage)
     monkeypatch.setattr(RegisterImport._meta.get_field("file"), "storage", storage)
+    for model in (RiskCard, CardBundle, ActionPlan):
+        monkeypatch.setattr(model._meta.get_field("file"), "storage", storage)
     return storage
 
 
@@ -122,9 +130,26 @@ def build_world(enterprise, assessor, region) -> World:
     )
     commission = commission_of(enterprise, chairman=assessor, paper=True)
     assessment_round = sent_round(enterprise, assessor)
+    card = card_issue(workplace=workplace, user=assessor, render=False)
+    card.file.save("card.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    card_bundle = CardBundle.objects.create(
+        enterprise=enterprise, requested_by=assessor, status=BundleStatus.READY, total=1, done=1
+    )
+    card_bundle.file.save("cards.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    action_plan = plan_create(
+        enterprise=enterprise,
+        user=assessor,
+        title="План мероприятий на 2026 год",
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2030, 12, 31),
+    )
+    action_plan.file.save("plan.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     return World(
         commission=commission,
         assessment_round=assessment_round,
+        card=card,
+        card_bundle=card_bundle,
+        action_plan=action_plan,
         register_import=register_import,
         enterprise=enterprise,
         region=region,

@@ -38,6 +38,9 @@ FEDERAL = "federal"  # federal reviewers and admins; 404 for everyone else
 SUBSCRIBE = "subscribe"
 # The members with an account of the commission a round was sent to; 403 for others who see it.
 MEMBER = "member"
+# The enterprise's officers and managers (and admins): documents listing workers' names, which are
+# personal data (REFERENCE §8); 404 for everyone else, reviewers who see the enterprise included.
+PERSONAL = "personal"
 NOT_ALLOWED = "405"  # the method is refused (405) for every signed-in user
 REFUSED = "refused"  # the method is refused (405) for everyone, signed in or not
 
@@ -136,6 +139,23 @@ ACCESS = {
     "documents:round_approve": Access(NOT_ALLOWED, APPROVE, pk="assessment_round"),
     "documents:to_sign": Access(OPEN, NOT_ALLOWED),
     "documents:to_approve": Access(OPEN, NOT_ALLOWED),
+    # Risk assessment cards: the page and the table for whoever sees the workplace; the PDFs list
+    # the workers who acknowledged the card, so only the enterprise's own people get them.
+    "documents:card": Access(READ, NOT_ALLOWED),
+    "documents:card_issue": Access(NOT_ALLOWED, WRITE),
+    "documents:card_pdf": Access(PERSONAL, NOT_ALLOWED, pk="card"),
+    "documents:card_xlsx": Access(READ, NOT_ALLOWED, pk="card"),
+    "documents:cards": Access(READ, NOT_ALLOWED),
+    "documents:bundle_new": Access(PERSONAL, PERSONAL),
+    "documents:bundle": Access(PERSONAL, NOT_ALLOWED, pk="card_bundle"),
+    "documents:bundle_pdf": Access(PERSONAL, NOT_ALLOWED, pk="card_bundle"),
+    # The action plan names measures and responsible persons, no workers: reviewers read it.
+    "documents:plans": Access(READ, NOT_ALLOWED),
+    "documents:plan_new": Access(WRITE, WRITE),
+    "documents:plan": Access(READ, NOT_ALLOWED, pk="action_plan"),
+    "documents:plan_approve": Access(NOT_ALLOWED, APPROVE, pk="action_plan"),
+    "documents:plan_pdf": Access(READ, NOT_ALLOWED, pk="action_plan"),
+    "documents:plan_xlsx": Access(READ, NOT_ALLOWED, pk="action_plan"),
 }
 
 PERSONAS = [
@@ -162,6 +182,7 @@ APPROVERS = {"manager_a", "admin_user"}
 SEES_EVERYTHING = {"federal", "admin_user"}
 # The world's rounds are sent to commissions whose only member with an account is the officer.
 MEMBERS = {"A": {"officer_a"}, "B": {"officer_b"}}
+SEES_PERSONAL_DATA = {"officer_a", "officer_b", "manager_a", "admin_user"}
 SUBSCRIBERS = {"manager_a", "reviewer_region", "reviewer_other_region", "federal", "admin_user"}
 
 
@@ -241,6 +262,8 @@ def expected(level: str, persona: str, owner: str | None, scope: str) -> str:
         return "404"
     if level == READ:
         return "ok"
+    if level == PERSONAL:
+        return "ok" if persona in SEES_PERSONAL_DATA else "404"
     allowed = {WRITE: WRITERS, APPROVE: APPROVERS, SUBSCRIBE: SUBSCRIBERS, MEMBER: MEMBERS[owner]}[level]
     return "ok" if persona in allowed else "403"
 

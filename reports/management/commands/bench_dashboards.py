@@ -22,7 +22,7 @@ from psycopg import sql
 from assessments.models import ControlMeasure, Incident, RiskAssessment
 from enterprises.models import Enterprise, Region, Role, User, Workplace
 from hazards.models import Hazard
-from reports import benchdata, benchmark, benchmark_pdf, rollups
+from reports import benchdata, benchmark, benchmark_cards, benchmark_pdf, rollups
 from reports.management.commands.generate_bench_data import check_bench_database
 from reports.rollups import add_months, first_of_month
 
@@ -34,6 +34,8 @@ TARGETS = {
     "report_region_s": 20,
     "report_peak_mb": 600,
     "report_overhead": 1.15,
+    "cards_enterprise_s": 60,
+    "cards_peak_mb": 600,
 }
 RUNS = {"small": 20, "full": 40}
 
@@ -72,6 +74,8 @@ class Command(BaseCommand):
         results = self.measure(options["scale"], options["runs"] or RUNS[options["scale"]])
         self.stdout.write("Rendering the PDF reports …")
         results.update(benchmark_pdf.measure())
+        self.stdout.write("Putting a 300-workplace enterprise's risk assessment cards together …")
+        results.update(benchmark_cards.measure())
         results["targets_met"] = {
             key: results.get(key) is not None and results[key] <= limit for key, limit in TARGETS.items()
         }
@@ -224,6 +228,12 @@ class Command(BaseCommand):
             f"{results['report_peak_mb']} MB; total / WeasyPrint alone {results['report_overhead']} "
             f"(medians of {results['report_runs']} renders)."
         )
+        if "cards_enterprise_s" in results:
+            self.stdout.write(
+                f"Cards: all {results['cards_enterprise_cards']} cards of one enterprise "
+                f"({results['cards_enterprise_pages']} pages) as one PDF in "
+                f"{results['cards_enterprise_s']} s, peak {results['cards_peak_mb']} MB."
+            )
         self.stdout.write(
             f"End-of-period state from history (uncached): enterprise "
             f"{results['end_of_period_enterprise_ms']} ms, region {results['end_of_period_region_ms']} ms, "
