@@ -212,7 +212,7 @@ def test_a_round_covers_all_a_unit_with_its_sub_units_or_chosen_workplaces(setup
 
 
 def test_sending_issues_one_card_per_group_and_asks_the_members(setup, enterprise_a, officer_a, committed):
-    lead = WorkplaceFactory(department__enterprise=enterprise_a, sout_card_number="17")
+    lead = WorkplaceFactory(department__enterprise=enterprise_a, sout_card_number="17", number="17")
     WorkplaceFactory(department=lead.department, sout_card_number="17", number="17А")
     mail.outbox.clear()
 
