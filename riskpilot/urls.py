@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("register/", include("hazards.urls")),
     path("assessments/", include("assessments.urls")),
     path("reports/", include("reports.urls")),
+    path("documents/", include("documents.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

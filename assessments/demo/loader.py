@@ -107,6 +107,12 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
             return dict.fromkeys(COUNTS, 0)
         loader = _Loader(today=timezone.localdate(), stdout=stdout)
         loader.run()
+        # The documents' demo builds on the register just loaded (documents imports assessments).
+        from documents.demo_workers import seed_workers_demo
+
+        seed_workers_demo(
+            jobs={n: j for c in loader.contexts if c.data is SOL_ILETSK for n, j in c.jobs.items()}
+        )
     return loader.counts
 
 
