@@ -139,7 +139,7 @@ def worker_add(
         }
     )
     worker = Worker(enterprise_id=workplace.enterprise_id, workplace=workplace, **values)
-    worker.full_clean(validate_unique=False)
+    worker.full_clean(validate_unique=False, validate_constraints=False)
     _check_number_free(worker)
     worker.save()
     return worker
@@ -164,7 +164,7 @@ def worker_update(*, worker: Worker, version: str | None = None, **values) -> Wo
         return worker
     for name in changed:
         setattr(worker, name, values[name])
-    worker.full_clean(validate_unique=False)
+    worker.full_clean(validate_unique=False, validate_constraints=False)
     _check_number_free(worker)
     worker.save(update_fields=[*changed, "updated_at"])
     return worker
