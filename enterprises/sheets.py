@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
@@ -43,6 +44,11 @@ class SheetColumn:
     width: int = 18
     required: bool = False
     kind: str = "text"  # text, date
+
+
+def column_title(label) -> str:
+    """A column's header as written and as errors name it: "Номер карты СОУТ"."""
+    return capfirst(str(label))
 
 
 def _normalise(text) -> str:
@@ -134,7 +140,9 @@ def _header_map(header: tuple, columns: list[SheetColumn]) -> dict[str, int]:
         key = labels.get(_normalise(value)) if value is not None else None
         if key and key not in found:
             found[key] = index
-    missing = [str(column.label) for column in columns if column.required and column.key not in found]
+    missing = [
+        column_title(column.label) for column in columns if column.required and column.key not in found
+    ]
     if missing:
         raise SheetError(
             gettext(
@@ -180,7 +188,7 @@ def template_workbook(
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet.append(cell_values([str(column.label) for column in columns]))
+    sheet.append(cell_values([column_title(column.label) for column in columns]))
     for index, column in enumerate(columns, start=1):
         sheet.cell(row=1, column=index).font = Font(bold=True)
         letter = get_column_letter(index)

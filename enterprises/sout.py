@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import Enterprise, SoutClass, SoutFactor, SoutFactorClass, Workplace
-from .sheets import CellError, SheetColumn, date_cell, read_sheet, template_workbook, text_cell
+from .sheets import CellError, SheetColumn, column_title, date_cell, read_sheet, template_workbook, text_cell
 from .workers import check_version
 
 # SOUT is repeated at least every five years (426-FZ art. 17): an older report is a finding.
@@ -216,7 +216,7 @@ def sout_import(*, enterprise: Enterprise, file) -> SoutImportResult:
     seen: dict[str, int] = {}
 
     def error(row, key, value, message):
-        result.errors.append(CellError(row, str(LABELS[key]), text_cell(value)[:200], message))
+        result.errors.append(CellError(row, column_title(LABELS[key]), text_cell(value)[:200], message))
 
     today = timezone.localdate()
     for number, cells in rows:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from .access import NOTHING
 from .models import ENTERPRISE_ROLES, Enterprise, Worker, Workplace
-from .sheets import CellError, SheetColumn, date_cell, read_sheet, template_workbook, text_cell
+from .sheets import CellError, SheetColumn, column_title, date_cell, read_sheet, template_workbook, text_cell
 
 # --- Who sees names ------------------------------------------------------------------------------
 
@@ -237,7 +237,7 @@ def _validate_rows(enterprise: Enterprise, rows) -> tuple[list[tuple[Workplace, 
     seen: dict[tuple, int] = {}
 
     def error(row, key, value, message):
-        errors.append(CellError(row, str(LABELS[key]), text_cell(value)[:200], message))
+        errors.append(CellError(row, column_title(LABELS[key]), text_cell(value)[:200], message))
 
     for number, cells in rows:
         values = {}
