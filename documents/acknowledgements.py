@@ -93,6 +93,8 @@ def acknowledgements_record(
     ``acknowledged_on``; workers who already acknowledged this version are left as they were.
     The optional scan (photo or PDF, checked by content like evidence) is kept privately with
     each acknowledgement recorded."""
+    # Locked and read again: a new version issued meanwhile makes this one no longer current.
+    card = RiskCard.objects.select_for_update().get(pk=card.pk)
     if not card.is_current:
         raise ValidationError(
             _("This card version is no longer current; record the signatures on the current one.")

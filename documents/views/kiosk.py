@@ -110,14 +110,12 @@ def kiosk(request, pk):
     except KioskError as error:
         state["wrong"] = [*wrong, time.time()]
         request.session.modified = True
-        form = KioskNumberForm()
-        form.add_error(None, error)
         locked = len(state["wrong"]) >= KIOSK_MAX_WRONG
         return _render(
             request,
             card,
             "kiosk_number.html",
-            {"form": form, "locked": locked},
+            {"form": KioskNumberForm(), "error": error.messages[0], "locked": locked},
             status=429 if locked else 200,
         )
     token = signing.dumps(
@@ -136,26 +134,19 @@ def _confirm(request, card):
     try:
         data = signing.loads(request.POST.get("token", ""), salt=SIGNING_SALT, max_age=CONFIRM_MAX_AGE)
     except signing.BadSignature:
-        form = KioskNumberForm()
-        form.add_error(
-            None, _("The confirmation took too long or was damaged. Enter your personnel number again.")
-        )
-        return _render(request, card, "kiosk_number.html", {"form": form})
+        data = {}
     if data.get("card") != card.pk or data.get("session") != request.session.session_key:
-        form = KioskNumberForm()
-        form.add_error(
-            None, _("The confirmation took too long or was damaged. Enter your personnel number again.")
-        )
-        return _render(request, card, "kiosk_number.html", {"form": form})
+        error = _("The confirmation took too long or was damaged. Enter your personnel number again.")
+        return _render(request, card, "kiosk_number.html", {"form": KioskNumberForm(), "error": error})
     worker = Worker.objects.filter(pk=data.get("worker"), enterprise_id=card.enterprise_id).first()
     try:
         if worker is None:
             raise KioskError(_("This worker is not on the list of this workplace."), code="unknown")
         _ack, created = kiosk_acknowledge(card=card, worker=worker, officer=request.user)
     except KioskError as error:
-        form = KioskNumberForm()
-        form.add_error(None, error)
-        return _render(request, card, "kiosk_number.html", {"form": form})
+        return _render(
+            request, card, "kiosk_number.html", {"form": KioskNumberForm(), "error": error.messages[0]}
+        )
     return _render(request, card, "kiosk_done.html", {"worker_name": worker.short_name, "created": created})
 
 
