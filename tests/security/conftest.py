@@ -15,6 +15,10 @@ from PIL import Image
 
 from assessments.models import ImportStatus, MeasureEvidence, RegisterImport
 from assessments.services import assessment_create, evidence_add
+from documents.acknowledgements import acknowledgements_record
+from documents.cards import card_issue
+from documents.models import CardAcknowledgement, RiskCard
+from enterprises.workers import worker_add
 from reports.models import Frequency, Report, ReportStatus, ReportType, Subscription
 from tests.factories import (
     ControlMeasureFactory,
@@ -47,6 +51,9 @@ class World:
     report: object
     subscription: object
     register_import: object = None
+    worker: object = None
+    card: object = None
+    acknowledgement: object = None
 
 
 @pytest.fixture
@@ -56,6 +63,8 @@ def private_storage(tmp_path, monkeypatch):
     monkeypatch.setattr(MeasureEvidence._meta.get_field("file"), "storage", storage)
     monkeypatch.setattr(Report._meta.get_field("file"), "storage", storage)
     monkeypatch.setattr(RegisterImport._meta.get_field("file"), "storage", storage)
+    monkeypatch.setattr(CardAcknowledgement._meta.get_field("scan"), "storage", storage)
+    monkeypatch.setattr(RiskCard._meta.get_field("file"), "storage", storage)
     return storage
 
 
@@ -90,7 +99,19 @@ def build_world(enterprise, assessor, region) -> World:
     register_import = RegisterImport.objects.create(
         enterprise=enterprise, requested_by=assessor, original_name="register.xlsx", status=ImportStatus.DONE
     )
+    worker = worker_add(workplace=workplace, surname="Иванов", first_name="Сергей", personnel_number="101")
+    card = card_issue(workplace=workplace, user=assessor)
+    [acknowledgement] = acknowledgements_record(
+        card=card,
+        workers=[worker],
+        acknowledged_on=card.issued_on,
+        recorded_by=assessor,
+        scan=SimpleUploadedFile("sheet.png", png_bytes(), content_type="image/png"),
+    )
     return World(
+        worker=worker,
+        card=card,
+        acknowledgement=acknowledgement,
         register_import=register_import,
         enterprise=enterprise,
         region=region,
