@@ -98,3 +98,28 @@ def sout_findings(workplaces, today: datetime.date | None = None) -> dict[int, W
                 found.gaps.append(row)
         result[workplace.pk] = found
     return result
+
+
+def disease_gaps_by_enterprise(workplaces) -> dict[int, int]:
+    """Enterprise id → the number of (workplace, factor) pairs with a harmful class and no
+    disease row, over the active ``workplaces`` (a queryset): two queries, for the dashboards."""
+    mapped = [factor for factor, events in DISEASE_EVENTS.items() if events]
+    harmful = list(
+        SoutFactorClass.objects.harmful()
+        .filter(workplace__in=workplaces.filter(archived_at__isnull=True), factor__in=mapped)
+        .values_list("workplace_id", "workplace__enterprise_id", "factor")
+    )
+    codes: dict[int, set] = {}
+    rows = (
+        Hazard.objects.active()
+        .filter(workplace_id__in={row[0] for row in harmful}, event__enterprise__isnull=True)
+        .values_list("workplace_id", "event__code")
+        .distinct()
+    )
+    for workplace_id, code in rows:
+        codes.setdefault(workplace_id, set()).add(code)
+    gaps: dict[int, int] = {}
+    for workplace_id, enterprise_id, factor in harmful:
+        if not codes.get(workplace_id, set()).intersection(DISEASE_EVENTS[factor]):
+            gaps[enterprise_id] = gaps.get(enterprise_id, 0) + 1
+    return gaps

@@ -15,7 +15,7 @@ from enterprises.sout import SoutState, sout_distribution, total_distribution
 from enterprises.workers import sees_personal_data
 
 from ..acknowledgements import AckShare, current_cards, enterprise_shares, workplace_shares
-from ..sout_findings import sout_findings
+from ..sout_findings import disease_gaps_by_enterprise, sout_findings
 
 register = template.Library()
 
@@ -83,6 +83,9 @@ def enterprise_acknowledgement_and_sout(enterprise: Enterprise):
     return {
         "share": enterprise_shares(scope).get(enterprise.pk, AckShare()),
         "distribution": sout_distribution(Workplace.objects.filter(enterprise=enterprise)).get(enterprise.pk),
+        "gaps": disease_gaps_by_enterprise(Workplace.objects.filter(enterprise=enterprise)).get(
+            enterprise.pk, 0
+        ),
     }
 
 
@@ -93,15 +96,25 @@ def region_acknowledgement_and_sout(context, region):
     user = context["request"].user
     enterprises = list(Enterprise.objects.for_user(user).filter(region=region).order_by("short_name"))
     shares = enterprise_shares([e.pk for e in enterprises])
-    distributions = sout_distribution(Workplace.objects.filter(enterprise__in=[e.pk for e in enterprises]))
+    scope = Workplace.objects.filter(enterprise__in=[e.pk for e in enterprises])
+    distributions = sout_distribution(scope)
+    gaps = disease_gaps_by_enterprise(scope)
     rows = []
     total = AckShare()
     for enterprise in enterprises:
         share = shares.get(enterprise.pk, AckShare())
         total.add(share)
-        rows.append({"enterprise": enterprise, "share": share, "sout": distributions.get(enterprise.pk)})
+        rows.append(
+            {
+                "enterprise": enterprise,
+                "share": share,
+                "sout": distributions.get(enterprise.pk),
+                "gaps": gaps.get(enterprise.pk, 0),
+            }
+        )
     return {
         "rows": rows,
         "total": total,
         "total_sout": total_distribution(list(distributions.values())),
+        "total_gaps": sum(gaps.values()),
     }

@@ -250,3 +250,16 @@ def test_officer_edits_sout_data_and_reviewer_may_not(workplace, officer_a, revi
     assert reviewer.get(url).status_code == 403
     page = reviewer.get(reverse("assessments:workplace", args=[workplace.pk]))
     assert "Шум" in page.content.decode()
+
+
+def test_disease_gaps_are_counted_per_enterprise_for_the_dashboards(enterprise_a, enterprise_b):
+    from documents.sout_findings import disease_gaps_by_enterprise
+
+    a = WorkplaceFactory(department__enterprise=enterprise_a)
+    b = WorkplaceFactory(department__enterprise=enterprise_b)
+    factors = {"noise": "3.2", "aerosols": "3.1", "lighting": "3.1"}
+    for workplace in (a, b):
+        sout_set(workplace=workplace, card_number="", approved_on=RECENT, final_class="3.2", factors=factors)
+    HazardFactory(workplace=a, event=HazardousEvent.objects.get_by_natural_key("20.1"))
+    # A: dust uncovered (noise has its row, lighting is not counted); B: noise and dust uncovered.
+    assert disease_gaps_by_enterprise(Workplace.objects.all()) == {enterprise_a.pk: 1, enterprise_b.pk: 2}
