@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from riskpilot.forms import HiddenErrorsAboveMixin, VersionField
@@ -70,8 +71,10 @@ class SoutForm(HiddenErrorsAboveMixin, forms.Form):
     """The workplace's SOUT card: number, approval date, final class and a class per factor."""
 
     version = VersionField()
-    sout_card_number = forms.CharField(label=_("SOUT card number"), max_length=30, required=False)
-    sout_date = forms.DateField(label=_("SOUT report approved on"), required=False, widget=DATE_INPUT)
+    sout_card_number = forms.CharField(label=capfirst(_("SOUT card number")), max_length=30, required=False)
+    sout_date = forms.DateField(
+        label=capfirst(_("SOUT report approved on")), required=False, widget=DATE_INPUT
+    )
     sout_class = forms.ChoiceField(
         label=_("Final class"), choices=[("", "—"), *SoutClass.choices], required=False
     )
@@ -87,7 +90,7 @@ class SoutForm(HiddenErrorsAboveMixin, forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         for value, label in SoutFactor.choices:
             self.fields[f"factor_{value}"] = forms.ChoiceField(
-                label=label, choices=[("", _("not assessed")), *SoutClass.choices], required=False
+                label=capfirst(label), choices=[("", _("not assessed")), *SoutClass.choices], required=False
             )
 
     @property

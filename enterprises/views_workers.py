@@ -76,7 +76,10 @@ def workers(request, workplace_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def worker_add_view(request, workplace_pk):
-    workplace = _workplace(request, workplace_pk)
+    # Workers join active workplaces only; an archived one keeps its list as it was.
+    workplace = get_personal_for_user(
+        Workplace.objects.active().select_related("enterprise", "department"), request.user, pk=workplace_pk
+    )
     form = WorkerForm(request.POST or None, initial={"position": workplace.position})
     if request.method == "POST" and form.is_valid():
         try:
