@@ -10,7 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -305,21 +307,18 @@ def _grow(enterprise, officer, count):
 
 
 @pytest.mark.parametrize(
-    "page",
+    "url_name",
     ["assessments:overview", "reports:enterprise", "reports:region"],
 )
 def test_pages_query_count_does_not_grow_with_workplaces(
-    page, enterprise_a, officer_a, federal, django_assert_max_num_queries
+    url_name, enterprise_a, officer_a, federal, django_assert_max_num_queries
 ):
     _grow(enterprise_a, officer_a, 1)
-    user = federal if page == "reports:region" else officer_a
-    arg = enterprise_a.region.code if page == "reports:region" else enterprise_a.pk
+    user = federal if url_name == "reports:region" else officer_a
+    arg = enterprise_a.region.code if url_name == "reports:region" else enterprise_a.pk
     client = Client()
     client.force_login(user)
-    url = reverse(page, args=[arg])
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+    url = reverse(url_name, args=[arg])
     # Each page is asked twice and the second counted: cached figures are then warm both times.
     client.get(url)
     with CaptureQueriesContext(connection) as small:
@@ -341,9 +340,6 @@ def test_workplace_and_acknowledgement_pages_query_counts(
     lead = group[0]
     client = Client()
     client.force_login(officer_a)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     urls = [
         reverse("assessments:workplace", args=[lead.pk]),
         reverse("documents:acknowledgements", args=[card.pk]),
