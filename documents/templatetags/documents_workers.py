@@ -94,7 +94,9 @@ def region_acknowledgement_and_sout(context, region):
     """The regional table: per enterprise the user sees, share acknowledged and SOUT class
     distribution, with the region's total (three queries)."""
     user = context["request"].user
-    enterprises = list(Enterprise.objects.for_user(user).filter(region=region).order_by("short_name"))
+    enterprises = list(
+        Enterprise.objects.for_user(user).active().filter(region=region).order_by("short_name")
+    )
     shares = enterprise_shares([e.pk for e in enterprises])
     scope = Workplace.objects.filter(enterprise__in=[e.pk for e in enterprises])
     distributions = sout_distribution(scope)
