@@ -8,7 +8,7 @@ task queued twice never mails anyone twice."""
 
 import datetime
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -42,10 +42,19 @@ class Digest:
     review_count: int
     returned: list
     returned_count: int
+    # Cards whose register changed since issue, or re-issued and not acknowledged by all their
+    # workers (documents.acknowledgements.cards_needing_acknowledgement).
+    cards: list = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.overdue_count or self.due_soon_count or self.review_count or self.returned_count)
+        return not (
+            self.overdue_count
+            or self.due_soon_count
+            or self.review_count
+            or self.returned_count
+            or self.cards
+        )
 
 
 def week_start(day: datetime.date) -> datetime.date:
@@ -80,7 +89,11 @@ def digest_for(enterprise: Enterprise, today: datetime.date) -> Digest:
         .select_related("hazard__workplace", "hazard__event", "returned_by")
         .order_by("returned_at", "pk")
     )
+    # documents builds on the register (it imports assessments), hence the import here.
+    from documents.acknowledgements import cards_needing_acknowledgement
+
     return Digest(
+        cards=cards_needing_acknowledgement(enterprise, today),
         enterprise=enterprise,
         today=today,
         overdue=list(overdue[:LIST_LIMIT]),
@@ -121,6 +134,8 @@ def digest_message(digest: Digest, user: User) -> EmailMessage:
             "review_more": digest.review_count - len(digest.review),
             "returned": [(a, link("assessments:hazard", a.hazard_id)) for a in digest.returned],
             "returned_more": digest.returned_count - len(digest.returned),
+            "cards": [(c, link("documents:acknowledgements", c.card.pk)) for c in digest.cards[:LIST_LIMIT]],
+            "cards_more": max(len(digest.cards) - LIST_LIMIT, 0),
             "register_url": link("assessments:register", digest.enterprise.pk),
             "preferences_url": link("enterprises:preferences"),
         }

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import ControlMeasure, MeasureStatus, RiskAssessment
 from enterprises.models import Department, Worker, Workplace
-from enterprises.ordering import workplace_order
+from enterprises.ordering import number_sort_key, workplace_order, workplace_sort_key
 from enterprises.services import department_path, descendants, natural_key
 from hazards.models import ControlLevel, Hazard, RiskLevel
 
@@ -375,7 +375,7 @@ def card_content(
         key=lambda h: (
             h.event.hazard_type.group.number,
             natural_key(h.event.code),
-            natural_key(numbers[h.workplace_id]),
+            number_sort_key(numbers[h.workplace_id]),
             h.pk,
         ),
     )
@@ -529,7 +529,7 @@ def card_leads(enterprise, *, department: Department | None = None) -> list[Work
         for members in groups.values()
         if inside is None or any(member.department_id in inside for member in members)
     ]
-    return sorted(leads, key=lambda w: natural_key(w.number))
+    return sorted(leads, key=workplace_sort_key)
 
 
 def cards_current(enterprise) -> dict[int, RiskCard]:

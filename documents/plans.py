@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from assessments.models import OPEN_MEASURE_STATUSES, ControlMeasure, MeasureEvidence, MeasureStatus
 from enterprises.models import Department, Enterprise
-from enterprises.services import department_path, descendants, natural_key
+from enterprises.ordering import number_sort_key
+from enterprises.services import department_path, descendants
 from hazards.models import ControlLevel, HazardStatus, RiskLevel
 from hazards.services import version_token
 
@@ -54,7 +55,7 @@ def plan_measures(
 
 def _plan_order(measure: ControlMeasure) -> tuple:
     return (
-        natural_key(measure.hazard.workplace.number),
+        number_sort_key(measure.hazard.workplace.number),
         measure.hazard.event.code,
         measure.due_date or datetime.date.max,
         measure.pk,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import cards, commission, plans, rounds
+from .views import acknowledgements, cards, commission, kiosk, plans, rounds
 
 app_name = "documents"
 
@@ -37,4 +37,18 @@ urlpatterns = [
     path("plan/<int:pk>/approve/", plans.plan_approve_view, name="plan_approve"),
     path("plan/<int:pk>/pdf/", plans.plan_pdf, name="plan_pdf"),
     path("plan/<int:pk>/xlsx/", plans.plan_xlsx_view, name="plan_xlsx"),
+    # Workers' acknowledgement of a card version (personal data: the enterprise's officers and
+    # managers only).
+    path("card/<int:pk>/acknowledgements/", acknowledgements.card_acknowledgements, name="acknowledgements"),
+    path(
+        "card/<int:pk>/acknowledgement-sheet.pdf",
+        acknowledgements.acknowledgement_sheet,
+        name="acknowledgement_sheet",
+    ),
+    path(
+        "acknowledgement/<int:pk>/scan/", acknowledgements.acknowledgement_scan, name="acknowledgement_scan"
+    ),
+    path("card/<int:pk>/kiosk/open/", kiosk.kiosk_open, name="kiosk_open"),
+    path("card/<int:pk>/kiosk/", kiosk.kiosk, name="kiosk"),
+    path("card/<int:pk>/kiosk/close/", kiosk.kiosk_close, name="kiosk_close"),
 ]

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # While the worker kiosk is open in a session, only the kiosk's pages answer it.
+    "documents.middleware.KioskLockMiddleware",
     # Records who made each change in the register's history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: it turns a lockout raised during login into its page.

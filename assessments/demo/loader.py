@@ -190,11 +190,16 @@ class _Loader:
     def load_documents(self) -> None:
         # The documents of the procedure build on the registers (documents → assessments): loaded
         # last, imported here so that assessments does not depend on documents at import time.
-        from documents import demo_cards, demo_docs
+        from documents import demo_cards, demo_docs, demo_workers
 
         mine = Enterprise.objects.get(inn=enterprise_inn(SOL_ILETSK))
+        # Workers and SOUT data first: the SOUT card numbers decide which workplaces share a card.
+        jobs = {n: j for c in self.contexts if c.data is SOL_ILETSK for n, j in c.jobs.items()}
+        demo_workers.seed_workers_demo(jobs=jobs)
         demo_docs.load(enterprise=mine, today=self.today)
         demo_cards.load_cards_demo(enterprise_inn=mine.inn, today=self.today)
+        # Last: the workers acknowledge the cards as issued above.
+        demo_workers.seed_acknowledgements_demo()
 
     # --- Reference rows and structure ----------------------------------------------------------
 

@@ -17,8 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments.exports import XLSX_CONTENT_TYPE
 from enterprises.access import get_for_user
-from enterprises.models import Department, Enterprise, Role, Workplace
-from enterprises.services import department_tree, natural_key
+from enterprises.models import Department, Enterprise, Workplace
+from enterprises.ordering import workplace_sort_key
+from enterprises.services import department_tree
+from enterprises.workers import get_personal_for_user, sees_personal_data
 from riskpilot.submissions.forms import OnceFormMixin
 from riskpilot.submissions.views import create_once
 
@@ -36,16 +38,10 @@ from ..models import BundleStatus, CardBundle, RiskCard
 from ..rendering import card_file_name, card_xlsx
 
 
-def sees_personal_data(user) -> bool:
-    """Workers' names are for the enterprise's own officers and managers (and administrators)."""
-    return user.is_superuser or user.role in (Role.OFFICER, Role.MANAGER, Role.ADMIN)
-
-
-def _personal(queryset, user, **lookup):
-    obj = get_for_user(queryset, user, **lookup)
-    if not sees_personal_data(user):
-        raise Http404
-    return obj
+def _personal(queryset, user, path: str = "enterprise", **lookup):
+    """Documents that list workers' names: the enterprise's own officers and managers only;
+    everyone else gets the same 404 as for another enterprise's id (REFERENCE §8)."""
+    return get_personal_for_user(queryset, user, path=path, **lookup)
 
 
 class CardIssueForm(OnceFormMixin, forms.Form):
@@ -78,7 +74,7 @@ def card_page(request, workplace_pk):
             "versions": versions,
             "stale": card_is_stale(current) if current else False,
             "can_write": request.user.can_write and workplace.archived_at is None,
-            "sees_personal_data": sees_personal_data(request.user),
+            "sees_personal_data": sees_personal_data(request.user, workplace.enterprise_id),
             "issue_form": CardIssueForm(),
         },
     )
@@ -168,7 +164,7 @@ def card_list(request, enterprise_pk):
     leads = card_leads(enterprise)
     current = cards_current(enterprise)
     rows = [{"lead": lead, "card": current.get(lead.pk)} for lead in leads]
-    personal = sees_personal_data(request.user)
+    personal = sees_personal_data(request.user, enterprise.pk)
     bundles = (
         CardBundle.objects.filter(enterprise=enterprise).select_related("department", "requested_by")[:5]
         if personal
@@ -179,7 +175,7 @@ def card_list(request, enterprise_pk):
         "documents/cards/card_list.html",
         {
             "enterprise": enterprise,
-            "rows": sorted(rows, key=lambda row: natural_key(row["lead"].number)),
+            "rows": sorted(rows, key=lambda row: workplace_sort_key(row["lead"])),
             "issued": sum(1 for row in rows if row["card"]),
             "sees_personal_data": personal,
             "bundles": bundles,
@@ -191,7 +187,7 @@ def card_list(request, enterprise_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def bundle_new(request, enterprise_pk):
-    enterprise = _personal(Enterprise.objects, request.user, pk=enterprise_pk)
+    enterprise = _personal(Enterprise.objects, request.user, path="", pk=enterprise_pk)
     form = BundleForm(request.POST or None, enterprise=enterprise)
     if request.method == "POST" and form.is_valid():
         bundle, _created = create_once(

@@ -15,9 +15,11 @@ from PIL import Image
 
 from assessments.models import ImportStatus, MeasureEvidence, RegisterImport
 from assessments.services import assessment_create, evidence_add
+from documents.acknowledgements import acknowledgements_record
 from documents.cards import card_issue
-from documents.models import ActionPlan, BundleStatus, CardBundle, RiskCard
+from documents.models import ActionPlan, BundleStatus, CardAcknowledgement, CardBundle, RiskCard
 from documents.plans import plan_create
+from enterprises.workers import worker_add
 from reports.models import Frequency, Report, ReportStatus, ReportType, Subscription
 from tests.documents.sign_off import commission_of, sent_round
 from tests.factories import (
@@ -57,6 +59,8 @@ class World:
     card: object = None
     card_bundle: object = None
     action_plan: object = None
+    worker: object = None
+    acknowledgement: object = None
 
 
 @pytest.fixture
@@ -68,6 +72,7 @@ def private_storage(tmp_path, monkeypatch):
     monkeypatch.setattr(RegisterImport._meta.get_field("file"), "storage", storage)
     for model in (RiskCard, CardBundle, ActionPlan):
         monkeypatch.setattr(model._meta.get_field("file"), "storage", storage)
+    monkeypatch.setattr(CardAcknowledgement._meta.get_field("scan"), "storage", storage)
     return storage
 
 
@@ -144,12 +149,22 @@ def build_world(enterprise, assessor, region) -> World:
         period_end=datetime.date(2030, 12, 31),
     )
     action_plan.file.save("plan.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    worker = worker_add(workplace=workplace, surname="Иванов", first_name="Сергей", personnel_number="101")
+    [acknowledgement] = acknowledgements_record(
+        card=card,
+        workers=[worker],
+        acknowledged_on=card.issued_on,
+        recorded_by=assessor,
+        scan=SimpleUploadedFile("sheet.png", png_bytes(), content_type="image/png"),
+    )
     return World(
         commission=commission,
         assessment_round=assessment_round,
         card=card,
         card_bundle=card_bundle,
         action_plan=action_plan,
+        worker=worker,
+        acknowledgement=acknowledgement,
         register_import=register_import,
         enterprise=enterprise,
         region=region,

@@ -33,14 +33,15 @@ READ = "read"  # who sees the object; 404 for every other signed-in user
 WRITE = "write"  # who sees it and may write; 403 for read-only roles who see it; 404 for others
 APPROVE = "approve"  # managers and admins who see it; 403 for others who see it; 404 for the rest
 FEDERAL = "federal"  # federal reviewers and admins; 404 for everyone else
+# Workers' personal data (names): the officers and managers of the object's enterprise read and
+# write; every other signed-in user gets 404, reviewers and administrators included, so that an id
+# never tells whether a worker exists (REFERENCE §8).
+PERSONAL = "personal"
 # Managers, reviewers and admins (who subscribe people to reports); 403 for safety officers
 # (who see the object, if it names one); 404 for those who do not see it.
 SUBSCRIBE = "subscribe"
 # The members with an account of the commission a round was sent to; 403 for others who see it.
 MEMBER = "member"
-# The enterprise's officers and managers (and admins): documents listing workers' names, which are
-# personal data (REFERENCE §8); 404 for everyone else, reviewers who see the enterprise included.
-PERSONAL = "personal"
 NOT_ALLOWED = "405"  # the method is refused (405) for every signed-in user
 REFUSED = "refused"  # the method is refused (405) for everyone, signed in or not
 
@@ -156,6 +157,26 @@ ACCESS = {
     "documents:plan_approve": Access(NOT_ALLOWED, APPROVE, pk="action_plan"),
     "documents:plan_pdf": Access(READ, NOT_ALLOWED, pk="action_plan"),
     "documents:plan_xlsx": Access(READ, NOT_ALLOWED, pk="action_plan"),
+    # Workers and their acknowledgement of the card: personal data.
+    "enterprises:workers": Access(PERSONAL, NOT_ALLOWED),
+    "enterprises:worker_add": Access(PERSONAL, PERSONAL),
+    "enterprises:worker_edit": Access(PERSONAL, PERSONAL, pk="worker"),
+    "enterprises:worker_end": Access(PERSONAL, PERSONAL, pk="worker"),
+    "enterprises:workers_import": Access(PERSONAL, PERSONAL),
+    "enterprises:workers_template": Access(PERSONAL, NOT_ALLOWED),
+    "enterprises:workers_export": Access(PERSONAL, NOT_ALLOWED),
+    # The head-count taken from the list changes the workplace, not a worker: a write.
+    "enterprises:headcount_from_workers": Access(NOT_ALLOWED, WRITE),
+    "enterprises:sout_edit": Access(WRITE, WRITE),
+    "enterprises:sout_import": Access(WRITE, WRITE),
+    # The SOUT sheet holds no personal data: whoever sees the enterprise may have it.
+    "enterprises:sout_sheet": Access(READ, NOT_ALLOWED),
+    "documents:acknowledgements": Access(PERSONAL, PERSONAL, pk="card"),
+    "documents:acknowledgement_sheet": Access(PERSONAL, NOT_ALLOWED, pk="card"),
+    "documents:acknowledgement_scan": Access(PERSONAL, NOT_ALLOWED, pk="acknowledgement"),
+    "documents:kiosk_open": Access(NOT_ALLOWED, PERSONAL, pk="card"),
+    "documents:kiosk": Access(PERSONAL, PERSONAL, pk="card"),
+    "documents:kiosk_close": Access(PERSONAL, PERSONAL, pk="card"),
 }
 
 PERSONAS = [
@@ -182,8 +203,8 @@ APPROVERS = {"manager_a", "admin_user"}
 SEES_EVERYTHING = {"federal", "admin_user"}
 # The world's rounds are sent to commissions whose only member with an account is the officer.
 MEMBERS = {"A": {"officer_a"}, "B": {"officer_b"}}
-SEES_PERSONAL_DATA = {"officer_a", "officer_b", "manager_a", "admin_user"}
 SUBSCRIBERS = {"manager_a", "reviewer_region", "reviewer_other_region", "federal", "admin_user"}
+SEES_NAMES = {"A": {"officer_a", "manager_a"}, "B": {"officer_b"}}
 
 
 # --- The URLconf, walked ------------------------------------------------------------------------
@@ -255,6 +276,8 @@ def expected(level: str, persona: str, owner: str | None, scope: str) -> str:
         return "ok"
     if level == FEDERAL:
         return "ok" if persona in SEES_EVERYTHING else "404"
+    if level == PERSONAL:
+        return "ok" if persona in SEES_NAMES[owner] else "404"
     if level == SUBSCRIBE and owner is None:
         return "ok" if persona in SUBSCRIBERS else "403"
     sees = (SEES_REGION if scope == "region" else SEES_ENTERPRISE)[owner]
@@ -262,8 +285,6 @@ def expected(level: str, persona: str, owner: str | None, scope: str) -> str:
         return "404"
     if level == READ:
         return "ok"
-    if level == PERSONAL:
-        return "ok" if persona in SEES_PERSONAL_DATA else "404"
     allowed = {WRITE: WRITERS, APPROVE: APPROVERS, SUBSCRIBE: SUBSCRIBERS, MEMBER: MEMBERS[owner]}[level]
     return "ok" if persona in allowed else "403"
 
@@ -301,7 +322,6 @@ def urls_for(route: Route, worlds: dict) -> list[tuple[str | None, str, str]]:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_access_matrix(persona, request, world_a, world_b):
-    client = Client()
     user = None if persona == "anonymous" else request.getfixturevalue(persona)
     worlds = {"A": world_a, "B": world_b}
     wrong = []
@@ -310,6 +330,9 @@ def test_access_matrix(persona, request, world_a, world_b):
         access = ACCESS[route.name]
         for owner, scope, url in urls_for(route, worlds):
             for method, level in (("GET", access.get), ("POST", access.post)):
+                # A fresh client each time: a view may keep state in the session (the worker
+                # kiosk, once opened, holds its session to itself).
+                client = Client()
                 if user is not None:
                     # Signing in every time: the logout view ends the session.
                     client.force_login(user)
