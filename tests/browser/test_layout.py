@@ -12,6 +12,7 @@ from django.utils import translation
 
 from assessments.demo import DEMO_USERS
 from assessments.models import ControlMeasure, Incident
+from documents.models import ActionPlan, AssessmentRound, RiskCard
 from enterprises.models import Enterprise, Role, User, Workplace
 from hazards.models import Hazard
 from tests.factories import PASSWORD, HazardFactory, WorkplaceFactory
@@ -47,6 +48,20 @@ def enterprise_pages(enterprise: Enterprise) -> list[str]:
     incident = Incident.objects.filter(enterprise=enterprise).order_by("-occurred_at").first()
     if incident is not None:
         pages.append(reverse("assessments:incident", args=[incident.pk]))
+    # The documents of the procedure.
+    pages += [
+        reverse("documents:card", args=[workplace.pk]),
+        reverse("documents:cards", args=[enterprise.pk]),
+        reverse("documents:plans", args=[enterprise.pk]),
+        reverse("documents:round_list", args=[enterprise.pk]),
+        reverse("documents:commission_list", args=[enterprise.pk]),
+    ]
+    plan = ActionPlan.objects.filter(enterprise=enterprise).order_by("-version").first()
+    assessment_round = AssessmentRound.objects.filter(enterprise=enterprise).order_by("-pk").first()
+    pages += [
+        reverse("documents:plan", args=[plan.pk]),
+        reverse("documents:round", args=[assessment_round.pk]),
+    ]
     return pages
 
 
@@ -54,6 +69,7 @@ def officer_pages(enterprise: Enterprise) -> list[str]:
     """What only those who write see: the forms."""
     row = Hazard.objects.active().filter(enterprise=enterprise).order_by("pk").first()
     measure = ControlMeasure.objects.filter(hazard__enterprise=enterprise).order_by("pk").first()
+    card = RiskCard.objects.current().filter(enterprise=enterprise).order_by("pk").first()
     return [
         reverse("assessments:approvals", args=[enterprise.pk]),
         reverse("assessments:my_tasks"),
@@ -62,6 +78,10 @@ def officer_pages(enterprise: Enterprise) -> list[str]:
         reverse("assessments:workplace_add", args=[enterprise.pk]),
         reverse("assessments:workplace_edit", args=[row.workplace_id]),
         reverse("assessments:workplace_archive", args=[row.workplace_id]),
+        reverse("enterprises:workers", args=[row.workplace_id]),
+        reverse("enterprises:sout_edit", args=[row.workplace_id]),
+        reverse("documents:acknowledgements", args=[card.pk]),
+        reverse("documents:to_sign"),
         reverse("assessments:assess", args=[row.pk]),
         reverse("assessments:measure_add", args=[row.pk]),
         reverse("assessments:incident_add", args=[enterprise.pk]),
