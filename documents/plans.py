@@ -310,3 +310,28 @@ def plan_context(plan: ActionPlan) -> dict:
 def plan_current(enterprise) -> ActionPlan | None:
     """The enterprise's plan in force: its newest approved version."""
     return ActionPlan.objects.approved().filter(enterprise=enterprise).order_by("-version").first()
+
+
+def plans_current(enterprise_ids: list[int]) -> dict[int, tuple[ActionPlan, dict]]:
+    """The plan in force of each enterprise with its completion, as plan_current and
+    plan_completion give them one by one: two queries, whatever the number of enterprises."""
+    plans = {}
+    approved = ActionPlan.objects.approved().filter(enterprise_id__in=enterprise_ids)
+    for plan in approved.order_by("enterprise_id", "version"):
+        plans[plan.enterprise_id] = plan  # the newest approved version comes last
+    counts = {
+        row["plan"]: row
+        for row in ActionPlanMeasure.objects.filter(plan__in=list(plans.values()))
+        .values("plan")
+        .annotate(
+            total=Count("pk", filter=~Q(measure__status=MeasureStatus.CANCELLED)),
+            done=Count("pk", filter=Q(measure__status=MeasureStatus.DONE)),
+        )
+    }
+    result = {}
+    for enterprise_id, plan in plans.items():
+        total = counts.get(plan.pk, {}).get("total", 0)
+        done = counts.get(plan.pk, {}).get("done", 0)
+        percent = round(100 * done / total) if total else 0
+        result[enterprise_id] = (plan, {"total": total, "done": done, "percent": percent})
+    return result

@@ -9,6 +9,7 @@ officers and managers."""
 from django import template
 from django.utils import timezone
 
+from documents.plans import plans_current
 from enterprises.models import Enterprise, Workplace
 from enterprises.ordering import workplace_sort_key
 from enterprises.sout import SoutState, sout_distribution, total_distribution
@@ -99,6 +100,7 @@ def region_acknowledgement_and_sout(context, region):
     scope = Workplace.objects.filter(enterprise__in=[e.pk for e in enterprises])
     distributions = sout_distribution(scope)
     gaps = disease_gaps_by_enterprise(scope)
+    plans = plans_current([e.pk for e in enterprises])
     rows = []
     total = AckShare()
     for enterprise in enterprises:
@@ -110,6 +112,7 @@ def region_acknowledgement_and_sout(context, region):
                 "share": share,
                 "sout": distributions.get(enterprise.pk),
                 "gaps": gaps.get(enterprise.pk, 0),
+                "plan": plans.get(enterprise.pk),
             }
         )
     return {

@@ -221,3 +221,29 @@ def test_plan_page_queries_do_not_grow_with_its_lines(
     assert bigger.lines.count() >= 8
     with django_assert_max_num_queries(few):
         client.get(reverse("documents:plan", args=[bigger.pk]))
+
+
+def test_the_regional_table_links_each_enterprise_plan_in_force_with_its_completion(
+    client, card_world, measures, officer_a, manager_a, federal, enterprise_b
+):
+    from django.utils import translation
+
+    from documents.plans import plans_current
+
+    draft = new_plan(card_world.workplace.enterprise, officer_a)
+    plan = plan_approve(plan=draft, user=manager_a, version=version_token(draft.updated_at))
+    measures["due"].status = MeasureStatus.IN_PROGRESS
+    measures["due"].save()
+    current = plans_current([card_world.workplace.enterprise.pk, enterprise_b.pk])
+    assert list(current) == [card_world.workplace.enterprise.pk]  # enterprise B has no approved plan
+    assert current[card_world.workplace.enterprise.pk] == (plan, plan_completion(plan))
+
+    client.force_login(federal)
+    with translation.override("ru"):
+        page = client.get(
+            reverse("reports:region", args=[card_world.workplace.enterprise.region.code])
+        ).content.decode()
+    section = page.split('id="dashboard-region-ack-sout"', 1)[1]
+    assert reverse("documents:plan", args=[plan.pk]) in section
+    assert f"выполнено {plan_completion(plan)['percent']} %" in section
+    assert "не утверждён" in section  # enterprise B
