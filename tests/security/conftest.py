@@ -13,6 +13,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from api.services import token_create
 from assessments.models import ImportStatus, MeasureEvidence, RegisterImport
 from assessments.services import assessment_create, evidence_add
 from reports.models import Frequency, Report, ReportStatus, ReportType, Subscription
@@ -47,6 +48,7 @@ class World:
     report: object
     subscription: object
     register_import: object = None
+    api_token: object = None
 
 
 @pytest.fixture
@@ -116,7 +118,9 @@ def build_world(enterprise, assessor, region) -> World:
             "fingerprint": IMPORT_FINGERPRINT,
         },
     )
+    api_token, _secret = token_create(user=assessor, name="1С")
     return World(
+        api_token=api_token,
         register_import=register_import,
         enterprise=enterprise,
         region=region,
