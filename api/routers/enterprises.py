@@ -10,7 +10,7 @@ from enterprises.models import Enterprise
 
 from ..conditional import etag, not_modified
 from ..pagination import changes_page
-from ..schemas.common import READ_ERRORS
+from ..schemas.common import READ_ERRORS, text
 from ..schemas.enterprises import EnterpriseOut, EnterprisePage
 from ..schemas.paging import PageQuery
 
@@ -18,8 +18,8 @@ router = Router(tags=["enterprises"])
 
 
 class EnterpriseQuery(PageQuery):
-    region: str | None = Field(None, max_length=2, description="Region code, e.g. 56.")
-    q: str | None = Field(None, max_length=200, description="Part of the name or the INN.")
+    region: text(2) | None = Field(None, description="Region code, e.g. 56.")
+    q: text(200) | None = Field(None, description="Part of the name or the INN.")
 
 
 @router.get("/", response={200: EnterprisePage, **READ_ERRORS}, url_name="enterprises")

@@ -22,7 +22,7 @@ from hazards.models import Hazard, HazardousEvent, HazardStatus
 from ..auth import writer_auth
 from ..conditional import etag, expected_version, not_modified
 from ..pagination import changes_page
-from ..schemas.common import READ_ERRORS, UPDATE_ERRORS, WRITE_ERRORS
+from ..schemas.common import READ_ERRORS, UPDATE_ERRORS, WRITE_ERRORS, text
 from ..schemas.hazards import HazardBulkIn, HazardBulkOut, HazardDescription, HazardIn, HazardOut, HazardPage
 from ..schemas.paging import PageQuery
 
@@ -46,7 +46,7 @@ class HazardQuery(PageQuery):
     )
     needs_reassessment: bool = False
     due_for_review: bool = False
-    q: str | None = Field(None, max_length=200, description="Words in the source, event or workplace.")
+    q: text(200) | None = Field(None, description="Words in the source, event or workplace.")
 
 
 def _filtered(rows, params: HazardQuery):

@@ -1,10 +1,12 @@
 """Regions: reference data (the federal subjects), the same for every signed-in user."""
 
+from typing import Annotated
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Path, Query, Router, Schema
 
-from enterprises.models import Region
+from enterprises.models import FederalDistrict, Region
 
 from ..conditional import etag, not_modified
 from ..schemas.common import READ_ERRORS
@@ -14,7 +16,7 @@ router = Router(tags=["regions"])
 
 
 class RegionQuery(Schema):
-    federal_district: str | None = None
+    federal_district: FederalDistrict | None = None
 
 
 @router.get("/", response={200: RegionPage, **READ_ERRORS}, url_name="regions")
@@ -27,7 +29,7 @@ def region_list(request, filters: Query[RegionQuery]):
 
 
 @router.get("/{code}/", response={200: RegionOut, 304: None, **READ_ERRORS}, url_name="region")
-def region_detail(request, code: str, response: HttpResponse):
+def region_detail(request, code: Annotated[str, Path(pattern=r"^\d{2}$")], response: HttpResponse):
     region = get_object_or_404(Region, code=code)
     if (unchanged := not_modified(request, region)) is not None:
         return unchanged

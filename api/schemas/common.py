@@ -1,6 +1,22 @@
 import datetime
+from typing import Annotated
 
 from ninja import Schema
+from pydantic import AfterValidator, StringConstraints
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; the forms refuse it too (ProhibitNullCharactersValidator).
+    if "\x00" in value:
+        raise ValueError("null character")
+    return value
+
+
+def text(max_length: int, min_length: int = 0):
+    """A string input of at most ``max_length`` characters, without NUL."""
+    return Annotated[
+        str, StringConstraints(min_length=min_length, max_length=max_length), AfterValidator(_no_nul)
+    ]
 
 
 class Tombstone(Schema):

@@ -2,13 +2,11 @@ import datetime
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from hazards.models import Activity
 
-from .common import Tombstone
-
-Text = Annotated[str, StringConstraints(max_length=10000)]
+from .common import Tombstone, text
 
 
 class HazardOut(Schema):
@@ -57,11 +55,11 @@ class HazardPage(Schema):
 class HazardDescription(Schema):
     """What an officer describes about a register row (hazards.services.DESCRIPTION_FIELDS)."""
 
-    source: Annotated[str, StringConstraints(min_length=1, max_length=10000)]
+    source: text(10000, min_length=1)
     activity: Activity = Activity.ROUTINE
-    object_description: Annotated[str, StringConstraints(max_length=500)] = ""
-    existing_controls: Text = ""
-    exposed_description: Annotated[str, StringConstraints(max_length=300)] = ""
+    object_description: text(500) = ""
+    existing_controls: text(10000) = ""
+    exposed_description: text(300) = ""
     exposed_count: Annotated[int, Field(ge=0, le=2147483647)] = 1
     next_review_on: datetime.date | None = None
 

@@ -5,12 +5,13 @@ from ninja import Schema
 from pydantic import Field
 
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT
+from .common import text
 
 
 class PageQuery(Schema):
     """Paging and sync parameters every list takes."""
 
-    cursor: Annotated[str, Field(max_length=200)] | None = Field(
+    cursor: text(200) | None = Field(
         None, description="next_cursor of the previous page; absent for the first page."
     )
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT
