@@ -22,7 +22,7 @@ api = RiskPilotAPI(
     # The schema is for programmers and stays in English; errors speak the caller's language.
     description=(
         "Occupational risk registers over HTTP. Authenticate with a personal API token "
-        "('Authorization: Bearer <token>', created on your settings page) or, from RiskPilot's "
+        "('Authorization: Bearer TOKEN', created on your settings page) or, from RiskPilot's "
         "own pages, with the browser session. Errors are application/problem+json."
     ),
     urls_namespace="api",

@@ -14,12 +14,15 @@ from . import services
 from .forms import TokenForm
 from .models import ApiToken
 
+# The new secret waits in the session for the one page that shows it (then it is gone), so that
+# creating a token ends in a redirect like every other form.
+NEW_SECRET = "api_token_secret"
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def token_list(request):
     form = TokenForm(request.POST or None)
-    secret = None
     if request.method == "POST" and form.is_valid():
         made = {}
 
@@ -33,10 +36,9 @@ def token_list(request):
             form.add_error("name" if hasattr(error, "error_dict") else None, error.messages)
         else:
             if created:
-                secret = made["secret"]
-                form = TokenForm()
-            else:
-                return redirect("api_tokens:list")
+                request.session[NEW_SECRET] = made["secret"]
+            return redirect("api_tokens:list")
+    secret = request.session.pop(NEW_SECRET, None) if request.method == "GET" else None
     tokens = ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at")
     return render(request, "api/token_list.html", {"form": form, "tokens": tokens, "secret": secret})
 

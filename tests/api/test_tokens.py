@@ -25,8 +25,8 @@ def test_settings_page_links_to_tokens(client, officer_a):
 def test_token_created_shown_once_and_stored_hashed(client, officer_a):
     client.force_login(officer_a)
     key = rendered_key(client.get(reverse("api_tokens:list")))
-    response = client.post(reverse("api_tokens:list"), {"name": "Обмен с 1С", "submission": key})
-    assert response.status_code == 200
+    response = client.post(reverse("api_tokens:list"), {"name": "Обмен с 1С", "submission": key}, follow=True)
+    assert response.redirect_chain == [(reverse("api_tokens:list"), 302)]
     secret = response.context["secret"]
     assert secret.startswith("rp_") and secret in response.content.decode()
     token = ApiToken.objects.get(user=officer_a)
@@ -37,7 +37,7 @@ def test_token_created_shown_once_and_stored_hashed(client, officer_a):
     again = client.post(reverse("api_tokens:list"), {"name": "Обмен с 1С", "submission": key}, follow=True)
     assert ApiToken.objects.count() == 1
     assert secret not in again.content.decode()
-    # The list shows the prefix only.
+    # Shown once: the list shows the prefix only from then on.
     page = client.get(reverse("api_tokens:list")).content.decode()
     assert token.prefix in page and secret not in page
 
