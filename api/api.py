@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 
 from . import errors
 from .auth import AUTH
-from .routers import enterprises, hazards, regions
+from .routers import enterprises, figures, hazards, regions
 from .throttling import TokenThrottle
 
 
@@ -37,3 +37,4 @@ errors.install(api)
 api.add_router("/regions/", regions.router)
 api.add_router("/enterprises/", enterprises.router)
 api.add_router("/register-rows/", hazards.router)
+api.add_router("/figures/", figures.router)

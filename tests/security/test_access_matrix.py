@@ -122,6 +122,8 @@ ACCESS = {
     "api:hazards_bulk": Access(REFUSED, CREATE),
     "api:hazard": Access(READ, REFUSED, pk="hazard", put=WRITE),
     "api:hazard_status": Access(REFUSED, WRITE, pk="hazard"),
+    # Without a scope: the caller's own (a region or an enterprise is checked like the dashboards).
+    "api:figures": Access(OPEN, REFUSED),
 }
 
 PERSONAS = [
