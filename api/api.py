@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 
 from . import errors
 from .auth import AUTH
-from .routers import enterprises, figures, hazards, regions
+from .routers import catalogue, enterprises, figures, hazards, regions, structure
 from .throttling import TokenThrottle
 
 
@@ -36,5 +36,8 @@ errors.install(api)
 
 api.add_router("/regions/", regions.router)
 api.add_router("/enterprises/", enterprises.router)
+api.add_router("/units/", structure.units)
+api.add_router("/workplaces/", structure.workplaces)
+api.add_router("/catalogue/", catalogue.router)
 api.add_router("/register-rows/", hazards.router)
 api.add_router("/figures/", figures.router)

@@ -41,6 +41,7 @@ SUBSCRIBE = "subscribe"
 NOT_ALLOWED = "405"  # the method is refused (405) for every signed-in user
 CREATE = "create"  # writers (who then need a valid body); 403 for read-only roles
 REFUSED = "refused"  # the method is refused (405) for everyone, signed in or not
+PERSONAL = "personal"  # the enterprise's own officers and managers; 403 for others who see it
 OWN = "own"  # the object's owner only (a user's own API token); 404 for everyone else
 
 
@@ -124,6 +125,16 @@ ACCESS = {
     "api:hazard_status": Access(REFUSED, WRITE, pk="hazard"),
     # Without a scope: the caller's own (a region or an enterprise is checked like the dashboards).
     "api:figures": Access(OPEN, REFUSED),
+    "api:units": Access(OPEN, REFUSED),
+    "api:unit": Access(READ, REFUSED, pk="department"),
+    "api:workplaces": Access(OPEN, REFUSED),
+    "api:workplace": Access(READ, REFUSED, pk="workplace"),
+    # Workers' names are personal data: the enterprise's own officers and managers only.
+    "api:workers": Access(PERSONAL, REFUSED, pk="workplace"),
+    "api:catalogue_groups": Access(OPEN, REFUSED),
+    "api:catalogue_hazards": Access(OPEN, REFUSED),
+    "api:catalogue_events": Access(OPEN, REFUSED),
+    "api:catalogue_model_measures": Access(OPEN, REFUSED),
 }
 
 PERSONAS = [
@@ -148,6 +159,7 @@ SEES_REGION = {
 WRITERS = {"officer_a", "officer_b", "manager_a", "admin_user"}
 APPROVERS = {"manager_a", "admin_user"}
 SEES_EVERYTHING = {"federal", "admin_user"}
+STAFF = {"A": {"officer_a", "manager_a"}, "B": {"officer_b"}}  # officers and managers of each
 OWNERS = {"A": "officer_a", "B": "officer_b"}  # whose the world's own objects (API tokens) are
 SUBSCRIBERS = {"manager_a", "reviewer_region", "reviewer_other_region", "federal", "admin_user"}
 
@@ -226,6 +238,10 @@ def expected(level: str, persona: str, owner: str | None, scope: str) -> str:
         return "ok" if persona in WRITERS else "403"
     if level == OWN:
         return "ok" if persona == OWNERS[owner] else "404"
+    if level == PERSONAL and persona not in SEES_ENTERPRISE[owner]:
+        return "404"
+    if level == PERSONAL:
+        return "ok" if persona in STAFF[owner] else "403"
     if level == FEDERAL:
         return "ok" if persona in SEES_EVERYTHING else "404"
     if level == SUBSCRIBE and owner is None:
