@@ -131,6 +131,10 @@ ACCESS = {
     "api:workplace": Access(READ, REFUSED, pk="workplace"),
     # Workers' names are personal data: the enterprise's own officers and managers only.
     "api:workers": Access(PERSONAL, REFUSED, pk="workplace"),
+    "api:assessments": Access(OPEN, CREATE),
+    "api:assessment": Access(READ, REFUSED, pk="assessment"),
+    "api:measures": Access(OPEN, REFUSED),
+    "api:measure": Access(READ, REFUSED, pk="measure"),
     "api:catalogue_groups": Access(OPEN, REFUSED),
     "api:catalogue_hazards": Access(OPEN, REFUSED),
     "api:catalogue_events": Access(OPEN, REFUSED),
