@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 
 from . import errors
 from .auth import AUTH
-from .routers import assessments, catalogue, enterprises, figures, hazards, regions, structure
+from .routers import assessments, catalogue, enterprises, figures, hazards, incidents, regions, structure
 from .throttling import TokenThrottle
 
 
@@ -42,4 +42,5 @@ api.add_router("/catalogue/", catalogue.router)
 api.add_router("/register-rows/", hazards.router)
 api.add_router("/assessments/", assessments.assessments)
 api.add_router("/measures/", assessments.measures)
+api.add_router("/incidents/", incidents.router)
 api.add_router("/figures/", figures.router)

@@ -135,6 +135,8 @@ ACCESS = {
     "api:assessment": Access(READ, REFUSED, pk="assessment"),
     "api:measures": Access(OPEN, REFUSED),
     "api:measure": Access(READ, REFUSED, pk="measure"),
+    "api:incidents": Access(OPEN, REFUSED),
+    "api:incident": Access(READ, REFUSED, pk="incident"),
     "api:catalogue_groups": Access(OPEN, REFUSED),
     "api:catalogue_hazards": Access(OPEN, REFUSED),
     "api:catalogue_events": Access(OPEN, REFUSED),
