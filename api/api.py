@@ -6,7 +6,17 @@ from ninja import NinjaAPI
 
 from . import errors
 from .auth import AUTH
-from .routers import assessments, catalogue, enterprises, figures, hazards, incidents, regions, structure
+from .routers import (
+    assessments,
+    catalogue,
+    enterprises,
+    figures,
+    hazards,
+    incidents,
+    regions,
+    reports,
+    structure,
+)
 from .throttling import TokenThrottle
 
 
@@ -44,3 +54,4 @@ api.add_router("/assessments/", assessments.assessments)
 api.add_router("/measures/", assessments.measures)
 api.add_router("/incidents/", incidents.router)
 api.add_router("/figures/", figures.router)
+api.add_router("/reports/", reports.router)
