@@ -57,7 +57,7 @@ class Conflict(Exception):
 
 def problem(status: int, *, detail: str | None = None, errors: list | None = None, **headers) -> HttpResponse:
     body = {
-        "type": f"https://riskpilot.example/problems/{status}",
+        "type": f"urn:riskpilot:problem:{status}",
         "title": str(TITLES.get(status, "")),
         "status": status,
         "detail": str(detail if detail is not None else DETAILS.get(status, TITLES.get(status, ""))),

@@ -38,7 +38,7 @@ def _api_body_too_large(request):
             break
     with translation.override(language):
         body = {
-            "type": "https://riskpilot.example/problems/413",
+            "type": "urn:riskpilot:problem:413",
             "title": gettext("Request body too large"),
             "status": 413,
             "detail": gettext("The request body is larger than %(limit)s bytes.")
