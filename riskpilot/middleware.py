@@ -2,22 +2,51 @@
 the request), the client address behind the proxy, and private caching of signed-in pages."""
 
 import io
+import json
 
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 # Bodies without a length (chunked) are read in pieces of this size, and never past the limit.
 CHUNK = 64 * 1024
 
 
 def body_too_large(request):
-    """The 413 page, in the language of the URL: LocaleMiddleware has not run yet."""
+    """The 413 page, in the language of the URL: LocaleMiddleware has not run yet. The API
+    (/api/) gets application/problem+json in the language of its Accept-Language."""
+    if request.path_info.startswith("/api/"):
+        return _api_body_too_large(request)
     language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     with translation.override(language):
         response = render(request, "413.html", {"limit": settings.REQUEST_MAX_BYTES}, status=413)
     # The client may still be sending: tell it not to reuse the connection.
+    response["Connection"] = "close"
+    return response
+
+
+def _api_body_too_large(request):
+    supported = {code for code, _name in settings.LANGUAGES}
+    language = settings.LANGUAGE_CODE
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if code.split("-")[0].lower() in supported:
+            language = code.split("-")[0].lower()
+            break
+    with translation.override(language):
+        body = {
+            "type": "urn:riskpilot:problem:413",
+            "title": gettext("Request body too large"),
+            "status": 413,
+            "detail": gettext("The request body is larger than %(limit)s bytes.")
+            % {"limit": settings.REQUEST_MAX_BYTES},
+        }
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False), status=413, content_type="application/problem+json"
+    )
     response["Connection"] = "close"
     return response
 

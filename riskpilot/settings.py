@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "documents",
     "reports",
     "riskpilot.submissions",
+    "api",
+    # Serves the API documentation's scripts and styles from our static files (no CDN).
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +223,8 @@ MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=MAX_UPLOAD_BYTES + 1024 * 1024)
 # Non-file fields held in memory; files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file,
 # which the limit above keeps bounded too.
+# Requests per personal API token (or signed-in user) and period: s, min, h or day. Empty: none.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="1200/min")
 DATA_UPLOAD_MAX_MEMORY_SIZE = min(5 * 1024 * 1024, REQUEST_MAX_BYTES)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default="") or None

@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from api.api import api
+
 from . import views
 
 admin.site.site_header = _("RiskPilot administration")
@@ -14,6 +16,8 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("health/", views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # One URL for every language: the API speaks Accept-Language or the caller's own language.
+    path("api/v1/", api.urls),
 ]
 
 # Russian is served without a prefix, English under /en/ (prefix_default_language=False makes
@@ -21,6 +25,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("enterprises/", include("enterprises.urls")),
+    path("settings/api-tokens/", include("api.urls")),
     path("register/", include("hazards.urls")),
     path("assessments/", include("assessments.urls")),
     path("reports/", include("reports.urls")),

@@ -13,6 +13,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from api.services import token_create
 from assessments.models import ImportStatus, MeasureEvidence, RegisterImport
 from assessments.services import assessment_create, evidence_add
 from documents.acknowledgements import acknowledgements_record
@@ -61,6 +62,7 @@ class World:
     action_plan: object = None
     worker: object = None
     acknowledgement: object = None
+    api_token: object = None
 
 
 @pytest.fixture
@@ -157,6 +159,7 @@ def build_world(enterprise, assessor, region) -> World:
         recorded_by=assessor,
         scan=SimpleUploadedFile("sheet.png", png_bytes(), content_type="image/png"),
     )
+    api_token, _secret = token_create(user=assessor, name="1С")
     return World(
         commission=commission,
         assessment_round=assessment_round,
@@ -165,6 +168,7 @@ def build_world(enterprise, assessor, region) -> World:
         action_plan=action_plan,
         worker=worker,
         acknowledgement=acknowledgement,
+        api_token=api_token,
         register_import=register_import,
         enterprise=enterprise,
         region=region,

@@ -7,6 +7,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from api.models import ApiToken
 from enterprises.models import User
 from reports.models import Report
 
@@ -59,6 +60,17 @@ def test_own_settings(officer_a):
         return (officer_a.language, officer_a.weekly_digest, User.objects.count())
 
     fuzz(client, reverse("enterprises:preferences"), ["language", "weekly_digest"], state)
+
+
+def test_api_tokens(officer_a):
+    client = Client()
+    client.force_login(officer_a)
+
+    def state():
+        # A refused name creates no token; a stranger's revoke form is another URL.
+        return ApiToken.objects.count()
+
+    fuzz(client, reverse("api_tokens:list"), ["name"], state)
 
 
 @pytest.mark.parametrize(

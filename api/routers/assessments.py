@@ -1,0 +1,99 @@
+"""Assessments (create = score through assessments.services, the same as the assess form) and
+control measures of the register rows the caller sees."""
+
+from django.db.models import Q
+from django.http import HttpResponse
+from ninja import Query, Router
+from ninja.responses import Status
+from pydantic import Field
+
+from assessments import services
+from assessments.models import ControlMeasure, MeasureStatus, RiskAssessment
+from enterprises.access import get_for_user
+from hazards.models import Hazard
+
+from ..auth import writer_auth
+from ..conditional import etag, not_modified
+from ..pagination import changes_page
+from ..schemas.assessments import AssessmentIn, AssessmentOut, AssessmentPage, MeasureOut, MeasurePage
+from ..schemas.common import READ_ERRORS, UPDATE_ERRORS
+from ..schemas.paging import PageQuery
+
+assessments = Router(tags=["assessments"])
+measures = Router(tags=["measures"])
+NEVER = Q(pk__in=[])
+
+
+class RowQuery(PageQuery):
+    hazard: int | None = Field(None, ge=1, le=2**63 - 1, description="One register row.")
+    enterprise: int | None = Field(None, ge=1, le=2**63 - 1)
+
+
+def _rows(queryset, params: RowQuery):
+    if params.hazard:
+        queryset = queryset.filter(hazard_id=params.hazard)
+    if params.enterprise:
+        queryset = queryset.filter(hazard__enterprise_id=params.enterprise)
+    return queryset
+
+
+@assessments.get("/", response={200: AssessmentPage, **READ_ERRORS}, url_name="assessments")
+def assessment_list(request, params: Query[RowQuery]):
+    """Every assessment, current and earlier (an assessment is never deleted or archived)."""
+    return changes_page(
+        _rows(RiskAssessment.objects.for_user(request.auth), params),
+        archived=NEVER,
+        archived_time=lambda row: None,
+        updated_since=params.updated_since,
+        ordering=params.ordering,
+        cursor=params.cursor,
+        limit=params.limit,
+    )
+
+
+@assessments.get("/{int:pk}/", response={200: AssessmentOut, 304: None, **READ_ERRORS}, url_name="assessment")
+def assessment_detail(request, pk: int, response: HttpResponse):
+    assessment = get_for_user(RiskAssessment.objects.all(), request.auth, pk=pk)
+    if (unchanged := not_modified(request, assessment)) is not None:
+        return unchanged
+    response["ETag"] = etag(assessment)
+    return assessment
+
+
+@assessments.post(
+    "/", response={201: AssessmentOut, **UPDATE_ERRORS}, auth=writer_auth(), url_name="assessments"
+)
+def assessment_create(request, payload: AssessmentIn, response: HttpResponse):
+    """Score a register row with its enterprise's method; the new assessment becomes the row's
+    current one and sets its level. The response carries score, band and level."""
+    user = request.auth
+    hazard = get_for_user(Hazard.objects.select_related("enterprise"), user, write=True, pk=payload.hazard_id)
+    data = payload.dict(exclude={"hazard_id"})
+    for measure in data["measures"]:
+        measure["periodicity"] = measure["periodicity"] or ""
+    assessment = services.assessment_record(hazard=hazard, assessor=user, **data)
+    response["ETag"] = etag(assessment)
+    return Status(201, assessment)
+
+
+@measures.get("/", response={200: MeasurePage, **READ_ERRORS}, url_name="measures")
+def measure_list(request, params: Query[RowQuery]):
+    """Control measures; cancelled ones come as tombstones with ``updated_since``."""
+    return changes_page(
+        _rows(ControlMeasure.objects.for_user(request.auth), params),
+        archived=Q(status=MeasureStatus.CANCELLED),
+        archived_time=lambda row: row.updated_at if row.status == MeasureStatus.CANCELLED else None,
+        updated_since=params.updated_since,
+        ordering=params.ordering,
+        cursor=params.cursor,
+        limit=params.limit,
+    )
+
+
+@measures.get("/{int:pk}/", response={200: MeasureOut, 304: None, **READ_ERRORS}, url_name="measure")
+def measure_detail(request, pk: int, response: HttpResponse):
+    measure = get_for_user(ControlMeasure.objects.all(), request.auth, pk=pk)
+    if (unchanged := not_modified(request, measure)) is not None:
+        return unchanged
+    response["ETag"] = etag(measure)
+    return measure

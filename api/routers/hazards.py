@@ -1,0 +1,192 @@
+"""Register rows (hazards at workplaces): read with the register's filters, create and update
+through hazards.services — the same rules, history and optimistic locking as the forms."""
+
+import datetime
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja.responses import Status
+from pydantic import Field
+
+from enterprises.access import get_for_user
+from enterprises.models import Workplace
+from hazards import services
+from hazards.models import Hazard, HazardousEvent, HazardStatus
+
+from ..auth import writer_auth
+from ..conditional import etag, expected_version, not_modified
+from ..pagination import changes_page
+from ..schemas.common import READ_ERRORS, UPDATE_ERRORS, WRITE_ERRORS, text
+from ..schemas.hazards import HazardBulkIn, HazardBulkOut, HazardDescription, HazardIn, HazardOut, HazardPage
+from ..schemas.paging import PageQuery
+
+router = Router(tags=["register rows"])
+
+# Every row a response shows needs these: one query per page, whatever its size.
+ROWS = Hazard.objects.select_related("workplace", "event")
+
+
+class HazardQuery(PageQuery):
+    """The register page's filters (hazards.filters.HazardFilter)."""
+
+    enterprise: int | None = Field(None, ge=1, le=2**63 - 1)
+    workplace: int | None = Field(None, ge=1, le=2**63 - 1)
+    group: int | None = Field(None, ge=1, le=32767, description="776n hazard group number.")
+    level: Literal["1", "2", "3", "4", "5", "none"] | None = Field(
+        None, description="Current risk level 1–5, or 'none' for rows not rated yet."
+    )
+    status: Literal["active", "eliminated", "archived", "all"] = Field(
+        "active", description="Ignored with updated_since, which returns every change."
+    )
+    needs_reassessment: bool = False
+    due_for_review: bool = False
+    q: text(200) | None = Field(None, description="Words in the source, event or workplace.")
+
+
+def _filtered(rows, params: HazardQuery):
+    if params.enterprise:
+        rows = rows.filter(enterprise_id=params.enterprise)
+    if params.workplace:
+        rows = rows.filter(workplace_id=params.workplace)
+    if params.group:
+        rows = rows.filter(event__hazard_type__group__number=params.group)
+    if params.level == "none":
+        rows = rows.filter(risk_level__isnull=True)
+    elif params.level:
+        rows = rows.filter(risk_level=int(params.level))
+    if params.updated_since is None and params.status not in ("all", "archived"):
+        rows = rows.filter(status=params.status)
+    if params.needs_reassessment:
+        rows = rows.filter(needs_reassessment=True)
+    if params.due_for_review:
+        rows = rows.filter(next_review_on__lte=timezone.localdate())
+    for word in (params.q or "").split():
+        rows = rows.filter(
+            Q(source__icontains=word)
+            | Q(event__code__istartswith=word)
+            | Q(event__name_ru__icontains=word)
+            | Q(event__name_en__icontains=word)
+            | Q(workplace__number__iexact=word)
+            | Q(workplace__position__icontains=word)
+        )
+    return rows
+
+
+def _archived_time(row) -> datetime.datetime | None:
+    # The register never deletes: an archived row is the tombstone, archived at its last change.
+    return row.updated_at if row.status == HazardStatus.ARCHIVED else None
+
+
+@router.get("/", response={200: HazardPage, **READ_ERRORS}, url_name="hazards")
+def hazard_list(request, params: Query[HazardQuery]):
+    rows = _filtered(ROWS.for_user(request.auth), params)
+    if params.status == "archived" and params.updated_since is None:
+        # Asked for explicitly: archived rows as items (changes_page leaves them out otherwise).
+        rows = rows.filter(status=HazardStatus.ARCHIVED)
+        archived = Q(pk__in=[])
+    else:
+        archived = Q(status=HazardStatus.ARCHIVED)
+    return changes_page(
+        rows,
+        archived=archived,
+        archived_time=_archived_time,
+        updated_since=params.updated_since,
+        ordering=params.ordering,
+        cursor=params.cursor,
+        limit=params.limit,
+    )
+
+
+@router.get("/{int:pk}/", response={200: HazardOut, 304: None, **READ_ERRORS}, url_name="hazard")
+def hazard_detail(request, pk: int, response: HttpResponse):
+    hazard = get_for_user(ROWS, request.auth, pk=pk)
+    if (unchanged := not_modified(request, hazard)) is not None:
+        return unchanged
+    response["ETag"] = etag(hazard)
+    return hazard
+
+
+def _add(user, data: HazardIn) -> Hazard:
+    workplace = get_for_user(
+        Workplace.objects.select_related("enterprise"), user, write=True, pk=data.workplace_id
+    )
+    event = (
+        HazardousEvent.objects.available_to(workplace.enterprise_id).filter(pk=data.event_id).first()
+        if data.event_id
+        else None
+    )
+    if event is None:
+        raise ValidationError({"event_id": _("No such hazardous event in this enterprise's catalogue.")})
+    values = data.dict(exclude={"workplace_id", "event_id"})
+    return services.hazard_add(workplace=workplace, event=event, identified_by=user, **values)
+
+
+@router.post("/", response={201: HazardOut, **WRITE_ERRORS}, auth=writer_auth(), url_name="hazards")
+def hazard_create(request, payload: HazardIn, response: HttpResponse):
+    hazard = _add(request.auth, payload)
+    response["ETag"] = etag(hazard)
+    response["Location"] = f"{request.path}{hazard.pk}/"
+    return Status(201, ROWS.get(pk=hazard.pk))
+
+
+@router.post(
+    "/bulk/", response={201: HazardBulkOut, **WRITE_ERRORS}, auth=writer_auth(), url_name="hazards_bulk"
+)
+def hazard_bulk_create(request, payload: HazardBulkIn):
+    """Up to 100 rows in one request, all or nothing: one refused row refuses them all, and its
+    errors name it (rows.<index>.<field>)."""
+    created = []
+    with transaction.atomic():
+        for index, row in enumerate(payload.rows):
+            try:
+                created.append(_add(request.auth, row).pk)
+            except ValidationError as error:
+                error.prefix = f"rows.{index}."
+                raise
+    return Status(201, {"items": list(ROWS.filter(pk__in=created).order_by("pk"))})
+
+
+@router.put(
+    "/{int:pk}/",
+    response={200: HazardOut, **UPDATE_ERRORS},
+    auth=writer_auth(Hazard.objects.all()),
+    url_name="hazard",
+)
+def hazard_update(request, pk: int, payload: HazardDescription, response: HttpResponse):
+    """Change how a row is described. If-Match must carry the version (ETag) last read: a row
+    changed since is refused with 412, nothing written."""
+    version = expected_version(request)
+    hazard = get_for_user(Hazard.objects.all(), request.auth, write=True, pk=pk)
+    services.hazard_update(hazard=hazard, version=version, **payload.dict())
+    hazard = ROWS.get(pk=pk)
+    response["ETag"] = etag(hazard)
+    return hazard
+
+
+class StatusIn(Schema):
+    status: HazardStatus
+
+
+@router.post(
+    "/{int:pk}/status/",
+    response={200: HazardOut, **UPDATE_ERRORS},
+    auth=writer_auth(Hazard.objects.all()),
+    url_name="hazard_status",
+)
+def hazard_status(request, pk: int, payload: StatusIn, response: HttpResponse):
+    """Eliminate, archive or restore a row (the register never deletes; an archived row is a
+    tombstone for clients that sync). If-Match as for an update."""
+    version = expected_version(request)
+    with transaction.atomic():
+        hazard = Hazard.objects.select_for_update(of=("self",)).get(pk=pk)
+        services.check_version(obj=hazard, expected=version)
+        services.hazard_set_status(hazard=hazard, status=payload.status)
+    hazard = ROWS.get(pk=pk)
+    response["ETag"] = etag(hazard)
+    return hazard

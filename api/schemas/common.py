@@ -1,0 +1,42 @@
+import datetime
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import AfterValidator, StringConstraints
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; the forms refuse it too (ProhibitNullCharactersValidator).
+    if "\x00" in value:
+        raise ValueError("null character")
+    return value
+
+
+def text(max_length: int, min_length: int = 0):
+    """A string input of at most ``max_length`` characters, without NUL."""
+    return Annotated[
+        str, StringConstraints(min_length=min_length, max_length=max_length), AfterValidator(_no_nul)
+    ]
+
+
+class Tombstone(Schema):
+    """A row that left the list since ``updated_since``: archived (the register never deletes)."""
+
+    id: int
+    archived_at: datetime.datetime
+
+
+class Problem(Schema):
+    """application/problem+json (RFC 9457)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict] | None = None
+
+
+# The problems an operation may answer, documented in the schema (bodies are problem+json).
+READ_ERRORS = {400: Problem, 401: Problem, 404: Problem, 422: Problem, 429: Problem}
+WRITE_ERRORS = {**READ_ERRORS, 403: Problem, 409: Problem, 413: Problem}
+UPDATE_ERRORS = {**WRITE_ERRORS, 412: Problem, 428: Problem}

@@ -1,0 +1,84 @@
+"""The OpenAPI schema: valid (openapi-spec-validator), and true to the running application —
+Schemathesis generates requests for every operation from the schema served at /api/v1/schema/
+and sends them to the application as an officer and as a regional reviewer: no answer may be a
+server error, and every answer must match what the schema declares (status and body)."""
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from openapi_spec_validator import validate
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
+
+from tests.factories import HazardFactory, WorkplaceFactory
+
+from .conftest import bearer
+
+SCHEMA_URL = "/api/v1/schema/"
+CHECKS = [schemathesis.checks.not_a_server_error, status_code_conformance, response_schema_conformance]
+
+
+@pytest.mark.django_db
+def test_schema_is_valid_openapi_3_1(client):
+    response = client.get(SCHEMA_URL)
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.1")
+    validate(schema)
+    # Every operation declares its problems, and the token and session schemes.
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert "401" in operation["responses"], f"{method} {path}"
+            assert operation["security"] == [{"TokenAuth": []}, {"BrowserSession": []}]
+
+
+def test_docs_page_serves_its_assets_locally(client):
+    page = client.get("/api/v1/docs/").content.decode()
+    assert "swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
+
+
+@pytest.fixture
+def api_schema(db, enterprise_a):
+    # Data for the generated requests to find: rows at a workplace of enterprise A.
+    workplace = WorkplaceFactory(department__enterprise=enterprise_a)
+    HazardFactory.create_batch(3, workplace=workplace)
+    # The whole WSGI application, middleware and all, in this process and this test's
+    # transaction; like Django's test client, it must not close the connection after a request.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi(SCHEMA_URL, get_wsgi_application())
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
+
+
+def run_every_operation(schema, headers: dict) -> list[str]:
+    """Generated requests for every operation of the schema; the operations that were tried.
+    (Schemathesis's own pytest integration does not run on this pytest; its strategies do.)"""
+    tried = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        def check(case):
+            case.call_and_validate(headers=headers, checks=CHECKS)
+
+        check()
+        tried.append(f"{operation.method.upper()} {operation.path}")
+    return tried
+
+
+def test_api_answers_as_the_schema_says_to_an_officer(api_schema, officer_a):
+    tried = run_every_operation(api_schema, bearer(officer_a))
+    assert "PUT /api/v1/register-rows/{pk}/" in tried
+    assert len(tried) == sum(len(ops) for ops in api_schema.raw_schema["paths"].values())
+
+
+def test_api_answers_as_the_schema_says_to_a_reviewer(api_schema, reviewer_region):
+    tried = run_every_operation(api_schema, bearer(reviewer_region))
+    assert "POST /api/v1/register-rows/bulk/" in tried
