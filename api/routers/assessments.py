@@ -8,7 +8,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from assessments import services
-from assessments.models import RiskAssessment
+from assessments.models import DeletedRowKind, RiskAssessment
 from enterprises.access import get_for_user
 from hazards.models import Hazard
 
@@ -16,8 +16,9 @@ from ..auth import writer_auth
 from ..conditional import etag, not_modified
 from ..pagination import changes_page
 from ..schemas.assessments import AssessmentIn, AssessmentOut, AssessmentPage
-from ..schemas.common import READ_ERRORS, UPDATE_ERRORS
+from ..schemas.common import READ_ERRORS, UPDATE_ERRORS, created_links
 from ..schemas.paging import PageQuery
+from ..tombstones import deletions
 
 assessments = Router(tags=["assessments"])
 NEVER = Q(pk__in=[])
@@ -47,6 +48,7 @@ def assessment_list(request, params: Query[RowQuery]):
         ordering=params.ordering,
         cursor=params.cursor,
         limit=params.limit,
+        deleted=deletions(request.auth, DeletedRowKind.ASSESSMENT, params.enterprise),
     )
 
 
@@ -60,7 +62,11 @@ def assessment_detail(request, pk: int, response: HttpResponse):
 
 
 @assessments.post(
-    "/", response={201: AssessmentOut, **UPDATE_ERRORS}, auth=writer_auth(), url_name="assessments"
+    "/",
+    response={201: AssessmentOut, **UPDATE_ERRORS},
+    auth=writer_auth(),
+    url_name="assessments",
+    openapi_extra=created_links("assessment_detail"),
 )
 def assessment_create(request, payload: AssessmentIn, response: HttpResponse):
     """Score a register row with its enterprise's method; the new assessment becomes the row's

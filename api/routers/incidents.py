@@ -10,7 +10,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from assessments import forms, services
-from assessments.models import Incident
+from assessments.models import DeletedRowKind, Incident
 from enterprises.access import get_for_user
 from enterprises.models import Workplace
 
@@ -19,9 +19,10 @@ from ..conditional import etag, expected_version, not_modified
 from ..errors import Conflict
 from ..forms_bridge import cleaned, form_data
 from ..pagination import changes_page
-from ..schemas.common import READ_ERRORS, UPDATE_ERRORS, WRITE_ERRORS
+from ..schemas.common import READ_ERRORS, UPDATE_ERRORS, WRITE_ERRORS, created_links, listed_links
 from ..schemas.incidents import IncidentCancelIn, IncidentIn, IncidentOut, IncidentPage
 from ..schemas.paging import PageQuery
+from ..tombstones import deletions
 
 router = Router(tags=["incidents"])
 # The hazards and victims of a page come in two more queries, whatever the page size.
@@ -33,7 +34,12 @@ class IncidentQuery(PageQuery):
     workplace: int | None = Field(None, ge=1, le=2**63 - 1)
 
 
-@router.get("/", response={200: IncidentPage, **READ_ERRORS}, url_name="incidents")
+@router.get(
+    "/",
+    response={200: IncidentPage, **READ_ERRORS},
+    url_name="incidents",
+    openapi_extra=listed_links("incident_detail", "incident_update", "incident_cancel"),
+)
 def incident_list(request, params: Query[IncidentQuery]):
     rows = INCIDENTS.for_user(request.auth)
     if params.enterprise:
@@ -48,6 +54,7 @@ def incident_list(request, params: Query[IncidentQuery]):
         ordering=params.ordering,
         cursor=params.cursor,
         limit=params.limit,
+        deleted=deletions(request.auth, DeletedRowKind.INCIDENT, params.enterprise),
     )
 
 
@@ -90,7 +97,13 @@ def _answer(response: HttpResponse, pk: int, status: int = 200):
     return Status(status, incident)
 
 
-@router.post("/", response={201: IncidentOut, **WRITE_ERRORS}, auth=writer_auth(), url_name="incidents")
+@router.post(
+    "/",
+    response={201: IncidentOut, **WRITE_ERRORS},
+    auth=writer_auth(),
+    url_name="incidents",
+    openapi_extra=created_links("incident_detail"),
+)
 def incident_create(request, payload: IncidentIn, response: HttpResponse):
     """Record an incident at a workplace; the register rows named are flagged for re-assessment."""
     workplace = get_for_user(

@@ -11,7 +11,13 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from assessments import forms, services
-from assessments.models import OPEN_MEASURE_STATUSES, ControlMeasure, MeasureEvidence, MeasureStatus
+from assessments.models import (
+    OPEN_MEASURE_STATUSES,
+    ControlMeasure,
+    DeletedRowKind,
+    MeasureEvidence,
+    MeasureStatus,
+)
 from enterprises.access import get_for_user
 from hazards.models import Hazard, HazardStatus
 
@@ -20,7 +26,7 @@ from ..conditional import etag, expected_version, not_modified
 from ..errors import Conflict
 from ..forms_bridge import cleaned, form_data
 from ..pagination import changes_page
-from ..schemas.common import READ_ERRORS, UPDATE_ERRORS, WRITE_ERRORS
+from ..schemas.common import READ_ERRORS, UPDATE_ERRORS, WRITE_ERRORS, created_links, listed_links
 from ..schemas.measures import (
     MeasureCancelIn,
     MeasureCompleteIn,
@@ -29,6 +35,7 @@ from ..schemas.measures import (
     MeasurePage,
     MeasureResponsibleIn,
 )
+from ..tombstones import deletions
 from .assessments import RowQuery, _rows
 
 router = Router(tags=["measures"])
@@ -39,7 +46,12 @@ MEASURES = ControlMeasure.objects.prefetch_related("evidence")
 RENAMED = {"assignee": "assignee_id", "model_measure": "model_measure_id"}
 
 
-@router.get("/", response={200: MeasurePage, **READ_ERRORS}, url_name="measures")
+@router.get(
+    "/",
+    response={200: MeasurePage, **READ_ERRORS},
+    url_name="measures",
+    openapi_extra=listed_links("measure_detail", "measure_update", "measure_start", "measure_cancel"),
+)
 def measure_list(request, params: Query[RowQuery]):
     """Control measures; cancelled ones come as tombstones with ``updated_since``."""
     return changes_page(
@@ -50,6 +62,7 @@ def measure_list(request, params: Query[RowQuery]):
         ordering=params.ordering,
         cursor=params.cursor,
         limit=params.limit,
+        deleted=deletions(request.auth, DeletedRowKind.MEASURE, params.enterprise),
     )
 
 
@@ -68,7 +81,13 @@ def _answer(response: HttpResponse, pk: int, status: int = 200):
     return Status(status, measure)
 
 
-@router.post("/", response={201: MeasureOut, **WRITE_ERRORS}, auth=writer_auth(), url_name="measures")
+@router.post(
+    "/",
+    response={201: MeasureOut, **WRITE_ERRORS},
+    auth=writer_auth(),
+    url_name="measures",
+    openapi_extra=created_links("measure_detail"),
+)
 def measure_create(request, payload: MeasureIn, response: HttpResponse):
     """Plan a measure of an active register row, checked as the page's form checks it (a due date
     or a periodicity, not in the past; a user of the enterprise or a typed name, not both). A

@@ -21,7 +21,7 @@ from reports.views import region_for_user
 
 from ..conditional import etag, not_modified
 from ..pagination import changes_page
-from ..schemas.common import READ_ERRORS, WRITE_ERRORS
+from ..schemas.common import READ_ERRORS, WRITE_ERRORS, created_links
 from ..schemas.paging import PageQuery
 from ..schemas.reports import ReportOrderIn, ReportOut, ReportPage
 
@@ -114,7 +114,12 @@ def _scope(user, order: ReportOrderIn):
     return None
 
 
-@router.post("/", response={200: ReportOut, 201: ReportOut, **WRITE_ERRORS}, url_name="reports")
+@router.post(
+    "/",
+    response={200: ReportOut, 201: ReportOut, **WRITE_ERRORS},
+    url_name="reports",
+    openapi_extra=created_links("report_detail", "report_file", statuses=("200", "201")),
+)
 def report_order(request, payload: ReportOrderIn, response: HttpResponse):
     """Order a PDF report. An existing report of the same scope, period and language is returned
     (200) unless ``regenerate``; a new order (201) is queued for rendering: follow it at its
