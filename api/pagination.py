@@ -111,7 +111,17 @@ def paginate(queryset, *, ordering: str, cursor: str | None, limit: int, orderin
 
 
 def changes_page(
-    queryset, *, archived, archived_time, updated_since, ordering, cursor, limit, orderings=None, deleted=None
+    queryset,
+    *,
+    archived,
+    archived_time,
+    updated_since,
+    ordering,
+    cursor,
+    limit,
+    orderings=None,
+    deleted=None,
+    enterprise_path: str = "enterprise",
 ) -> dict:
     """One page of a list. With ``updated_since``: every row changed since then, in the order of
     change; rows archived meanwhile come as tombstones (id and time of archiving) instead of
@@ -120,9 +130,15 @@ def changes_page(
     ``archived`` is the Q of archived rows; ``archived_time(row)`` the time a row was archived,
     None for a live row. ``deleted``: the rows of this list deleted outright that the caller may
     see (api.tombstones.deletions); with ``updated_since`` those deleted since come on the first
-    page, as tombstones marked ``deleted``."""
+    page, as tombstones marked ``deleted``. A restore re-creates the rows it deleted under new ids
+    but with the times of change of the export, so the rows of an enterprise restored since
+    (``enterprise_path`` leads to it) count as changed whatever their updated_at."""
     if updated_since is not None:
-        queryset = queryset.filter(updated_at__gt=updated_since)
+        changed = Q(updated_at__gt=updated_since)
+        if deleted is not None:
+            restored = deleted.filter(deleted_at__gt=updated_since).values("enterprise_id")
+            changed |= Q(**{f"{enterprise_path}_id__in": restored})
+        queryset = queryset.filter(changed)
         ordering, orderings = "updated_at", None
     else:
         queryset = queryset.exclude(archived)

@@ -49,6 +49,7 @@ def assessment_list(request, params: Query[RowQuery]):
         cursor=params.cursor,
         limit=params.limit,
         deleted=deletions(request.auth, DeletedRowKind.ASSESSMENT, params.enterprise),
+        enterprise_path="hazard__enterprise",
     )
 
 

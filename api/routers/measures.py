@@ -63,6 +63,7 @@ def measure_list(request, params: Query[RowQuery]):
         cursor=params.cursor,
         limit=params.limit,
         deleted=deletions(request.auth, DeletedRowKind.MEASURE, params.enterprise),
+        enterprise_path="hazard__enterprise",
     )
 
 
