@@ -118,7 +118,7 @@ def _scope(user, order: ReportOrderIn):
     "/",
     response={200: ReportOut, 201: ReportOut, **WRITE_ERRORS},
     url_name="reports",
-    openapi_extra=created_links("report_detail", "report_file", statuses=("200", "201")),
+    openapi_extra=created_links("report_detail", "report_file", statuses=(200, 201)),
 )
 def report_order(request, payload: ReportOrderIn, response: HttpResponse):
     """Order a PDF report. An existing report of the same scope, period and language is returned

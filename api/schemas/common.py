@@ -45,7 +45,7 @@ WRITE_ERRORS = {**READ_ERRORS, 403: Problem, 409: Problem, 413: Problem}
 UPDATE_ERRORS = {**WRITE_ERRORS, 412: Problem, 428: Problem}
 
 
-def created_links(*operations: str, statuses: tuple[str, ...] = ("201",)) -> dict:
+def created_links(*operations: str, statuses: tuple[int, ...] = (201,)) -> dict:
     """openapi_extra of a create: OpenAPI links from the new object's id to the operations on it
     (the stateful tests follow them: create → read by id)."""
     links = {
@@ -61,4 +61,5 @@ def listed_links(*operations: str) -> dict:
         operation: {"operationId": operation, "parameters": {"pk": "$response.body#/items/0/id"}}
         for operation in operations
     }
-    return {"responses": {"200": {"links": links}}}
+    # Keyed by the status as a number, as django-ninja keys the responses it merges this into.
+    return {"responses": {200: {"links": links}}}

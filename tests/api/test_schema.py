@@ -87,27 +87,30 @@ def test_api_answers_as_the_schema_says_to_a_reviewer(api_schema, reviewer_regio
     assert "POST /api/v1/register-rows/bulk/" in tried
 
 
-def run_stateful(schema, headers: dict) -> None:
+def run_stateful(schema, headers: dict) -> set[tuple[str, int]]:
     """Sequences of calls that follow the schema's links (a list or a create → the operations on
-    the object it names, by id), with the same checks."""
+    the object it names, by id), with the same checks; the (operation, status) pairs seen."""
     machine = schema.as_state_machine()
+    seen = set()
 
     class WithToken(machine):
         def get_call_kwargs(self, case):
             return {"headers": headers}
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
+            seen.add((f"{case.operation.method.upper()} {case.operation.path}", response.status_code))
             case.validate_response(response, checks=CHECKS)
 
     WithToken.run(
         settings=settings(
-            max_examples=10,
-            stateful_step_count=4,
+            max_examples=30,
+            stateful_step_count=6,
             deadline=None,
             suppress_health_check=list(HealthCheck),
             database=None,
         )
     )
+    return seen
 
 
 def test_schema_links_create_and_list_to_the_object(api_schema):
@@ -123,9 +126,16 @@ def test_schema_links_create_and_list_to_the_object(api_schema):
     assert ("/api/v1/incidents/", "post", "incident_detail") in links
 
 
+def followed_links(seen) -> set[str]:
+    """Operations on one object that found it: the links led there (a generated id would almost
+    never name an existing object)."""
+    return {operation for operation, status in seen if "{pk}" in operation and status in (200, 201, 304)}
+
+
 def test_stateful_links_as_an_officer(api_schema, officer_a):
-    run_stateful(api_schema, bearer(officer_a))
+    found = followed_links(run_stateful(api_schema, bearer(officer_a)))
+    assert found
 
 
 def test_stateful_links_as_a_reviewer(api_schema, reviewer_region):
-    run_stateful(api_schema, bearer(reviewer_region))
+    assert followed_links(run_stateful(api_schema, bearer(reviewer_region)))
