@@ -72,7 +72,8 @@ class HazardFields(Schema):
 
 
 class HazardPage(Schema):
-    items: list[HazardOut | HazardFields]
+    # Whole items are tried first and kept when they match: no second validation per row.
+    items: list[Annotated[HazardOut | HazardFields, Field(union_mode="left_to_right")]]
     tombstones: list[Tombstone]
     next_cursor: str | None
 
