@@ -173,6 +173,9 @@ def test_bulk_create_is_all_or_nothing(client, officer_a, workplace, event):
     response = post(client, f"{ROWS}bulk/", {"rows": rows}, **bearer(officer_a))
     assert response.status_code == 201
     assert len(response.json()["items"]) == 3 == Hazard.objects.count()
+    # The rows' search texts were written together at the end, each with its own words.
+    found = client.get(ROWS, {"q": "Источник 2"}, headers=bearer(officer_a)).json()["items"]
+    assert [row["source"] for row in found] == ["Источник 2"]
 
 
 def test_errors_speak_the_callers_language(client, officer_a):
