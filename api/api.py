@@ -13,6 +13,7 @@ from .routers import (
     figures,
     hazards,
     incidents,
+    measures,
     regions,
     reports,
     structure,
@@ -51,7 +52,8 @@ api.add_router("/workplaces/", structure.workplaces)
 api.add_router("/catalogue/", catalogue.router)
 api.add_router("/register-rows/", hazards.router)
 api.add_router("/assessments/", assessments.assessments)
-api.add_router("/measures/", assessments.measures)
+api.add_router("/measures/", measures.router)
+api.add_router("/evidence/", measures.evidence)
 api.add_router("/incidents/", incidents.router)
 api.add_router("/figures/", figures.router)
 api.add_router("/reports/", reports.router)

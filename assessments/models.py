@@ -866,3 +866,49 @@ class RegisterImport(TimeStampedModel):
             ImportStatus.CONFIRMED,
             ImportStatus.APPLYING,
         )
+
+
+class DeletedRowKind(models.TextChoices):
+    UNIT = "unit", _("Structural unit")
+    WORKPLACE = "workplace", _("Workplace")
+    HAZARD = "hazard", _("Register row")
+    ASSESSMENT = "assessment", _("Assessment")
+    MEASURE = "measure", _("Control measure")
+    INCIDENT = "incident", _("Incident")
+
+
+class DeletedRowQuerySet(ScopedQuerySet):
+    def of_kind(self, kind: str, since):
+        return self.filter(kind=kind, deleted_at__gt=since)
+
+
+class DeletedRow(TimeStampedModel):
+    """A row deleted outright rather than archived — only when an enterprise's register is
+    replaced by a restored export (register_dump). Kept so that programs keeping a copy in sync
+    (the API's ``updated_since``) learn of the deletion; written in the deleting transaction."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=DeletedRowKind.choices)
+    object_id = models.BigIntegerField(_("id of the deleted row"))
+    # Tombstones go with their enterprise: nobody can sync an enterprise that no longer exists.
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="+", verbose_name=_("enterprise")
+    )
+    deleted_at = models.DateTimeField(_("deleted at"), default=timezone.now)
+
+    objects = DeletedRowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["deleted_at", "id"]
+        verbose_name = _("deleted row")
+        verbose_name_plural = _("deleted rows")
+        constraints = [
+            # Ids come from sequences and are never reused: a row is deleted once.
+            models.UniqueConstraint(fields=["kind", "object_id"], name="deletedrow_kind_object_unique"),
+        ]
+        indexes = [
+            # The API's sync: the tombstones of one kind of row since a moment.
+            models.Index(fields=["kind", "deleted_at"], name="deletedrow_kind_deleted_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.object_id}"

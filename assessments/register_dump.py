@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, models, transaction
+from django.utils import timezone
 
 from enterprises.models import Department, Enterprise, HeadcountPeriod, Region, User, Workplace
 from hazards.models import Hazard, HazardGroup, HazardousEvent, HazardType, ModelMeasure
@@ -36,6 +37,8 @@ from hazards.models import Hazard, HazardGroup, HazardousEvent, HazardType, Mode
 from .legacy_incidents import legacy_victims, with_note
 from .models import (
     ControlMeasure,
+    DeletedRow,
+    DeletedRowKind,
     Incident,
     IncidentKind,
     IncidentVictim,
@@ -628,9 +631,35 @@ def _attach_file(evidence: MeasureEvidence, item: dict, where: str, saved_files:
     saved_files.append((evidence.file.storage, evidence.file.name))
 
 
+# What programs keeping a copy see of a wipe: a tombstone per deleted row of the kinds the API
+# lists (its updated_since), recorded in the wipe's own transaction.
+_TOMBSTONED = (
+    (DeletedRowKind.INCIDENT, Incident, "enterprise"),
+    (DeletedRowKind.MEASURE, ControlMeasure, "hazard__enterprise"),
+    (DeletedRowKind.ASSESSMENT, RiskAssessment, "hazard__enterprise"),
+    (DeletedRowKind.HAZARD, Hazard, "enterprise"),
+    (DeletedRowKind.WORKPLACE, Workplace, "enterprise"),
+    (DeletedRowKind.UNIT, Department, "enterprise"),
+)
+
+
+def _record_deletions(enterprise: Enterprise) -> None:
+    now = timezone.now()
+    for kind, model, path in _TOMBSTONED:
+        ids = (
+            model.objects.filter(**{path: enterprise}).values_list("pk", flat=True).iterator(chunk_size=5000)
+        )
+        DeletedRow.objects.bulk_create(
+            (DeletedRow(kind=kind, object_id=pk, enterprise=enterprise, deleted_at=now) for pk in ids),
+            batch_size=5000,
+        )
+
+
 def _wipe(enterprise: Enterprise) -> None:
-    """Delete the enterprise's register (children before parents: every link is PROTECT). The
-    evidence files are removed once the transaction commits."""
+    """Delete the enterprise's register (children before parents: every link is PROTECT),
+    leaving a tombstone for each deleted row. The evidence files are removed once the
+    transaction commits."""
+    _record_deletions(enterprise)
     evidence = MeasureEvidence.objects.filter(measure__hazard__enterprise=enterprise)
     files = [(item.file.storage, item.file.name) for item in evidence]
     evidence.delete()

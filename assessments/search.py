@@ -8,6 +8,8 @@ a row from the search. The refresh is a plain UPDATE of that one column: it reco
 and leaves ``updated_at`` alone, so it neither moves the optimistic-locking versions nor wakes
 the dashboards' roll-ups."""
 
+import contextlib
+import threading
 from collections.abc import Iterable
 
 from django.db.models import Prefetch
@@ -87,8 +89,31 @@ def hazards_search_refresh(hazard_ids: Iterable[int]) -> int:
     return changed
 
 
+# Rows whose refresh waits for the end of a batch (refresh_deferred); None: refresh at once.
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def refresh_deferred():
+    """Within the block, new and changed rows' texts are refreshed once, together, at its end
+    (one batch of queries instead of several per row: the API's bulk create)."""
+    if getattr(_deferred, "ids", None) is not None:
+        yield  # already deferred by an outer block, which refreshes
+        return
+    _deferred.ids = set()
+    try:
+        yield
+        ids = _deferred.ids
+    finally:
+        _deferred.ids = None
+    hazards_search_refresh(ids)
+
+
 def _hazard_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
     if raw or (update_fields is not None and not HAZARD_FIELDS.intersection(update_fields)):
+        return
+    if getattr(_deferred, "ids", None) is not None:
+        _deferred.ids.add(instance.pk)
         return
     hazards_search_refresh([instance.pk])
 

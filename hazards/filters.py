@@ -51,6 +51,15 @@ SORTS = {
 }
 
 
+def with_approval(queryset, value: str):
+    """Rows whose current assessment is in this approval state (the API filters with it too)."""
+    # One join on the current assessment: a row has at most one (a unique constraint), so the
+    # join never repeats a row.
+    if value == APPROVAL_NOT_ASSESSED:
+        return queryset.exclude(assessments__is_current=True)
+    return queryset.filter(assessments__is_current=True, assessments__status=APPROVAL_STATUSES[value])
+
+
 class HazardFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -155,11 +164,7 @@ class HazardFilter(django_filters.FilterSet):
         return queryset.filter(risk_level=value)
 
     def filter_approval(self, queryset, name, value):
-        # One join on the current assessment: a row has at most one (a unique constraint), so
-        # the join never repeats a row.
-        if value == APPROVAL_NOT_ASSESSED:
-            return queryset.exclude(assessments__is_current=True)
-        return queryset.filter(assessments__is_current=True, assessments__status=APPROVAL_STATUSES[value])
+        return with_approval(queryset, value)
 
     def filter_needs_reassessment(self, queryset, name, value):
         return queryset.filter(needs_reassessment=True) if value else queryset

@@ -293,6 +293,8 @@ class Hazard(TimeStampedModel):
         indexes = [
             # The register list and the dashboards count active rows of an enterprise by level.
             models.Index(fields=["enterprise", "status", "risk_level"], name="hazard_ent_status_level"),
+            # The API's register list of an enterprise in id order (keyset pages: id > cursor).
+            models.Index(fields=["enterprise", "status", "id"], name="hazard_ent_status_id"),
             # Reminders and "due for review" filters.
             models.Index(fields=["next_review_on"], name="hazard_next_review"),
         ]

@@ -1,5 +1,5 @@
-"""Assessments (create = score through assessments.services, the same as the assess form) and
-control measures of the register rows the caller sees."""
+"""Assessments of the register rows the caller sees (create = score through
+assessments.services, the same as the assess form)."""
 
 from django.db.models import Q
 from django.http import HttpResponse
@@ -8,19 +8,19 @@ from ninja.responses import Status
 from pydantic import Field
 
 from assessments import services
-from assessments.models import ControlMeasure, MeasureStatus, RiskAssessment
+from assessments.models import DeletedRowKind, RiskAssessment
 from enterprises.access import get_for_user
 from hazards.models import Hazard
 
 from ..auth import writer_auth
 from ..conditional import etag, not_modified
 from ..pagination import changes_page
-from ..schemas.assessments import AssessmentIn, AssessmentOut, AssessmentPage, MeasureOut, MeasurePage
-from ..schemas.common import READ_ERRORS, UPDATE_ERRORS
+from ..schemas.assessments import AssessmentIn, AssessmentOut, AssessmentPage
+from ..schemas.common import READ_ERRORS, UPDATE_ERRORS, created_links
 from ..schemas.paging import PageQuery
+from ..tombstones import deletions
 
 assessments = Router(tags=["assessments"])
-measures = Router(tags=["measures"])
 NEVER = Q(pk__in=[])
 
 
@@ -48,6 +48,8 @@ def assessment_list(request, params: Query[RowQuery]):
         ordering=params.ordering,
         cursor=params.cursor,
         limit=params.limit,
+        deleted=deletions(request.auth, DeletedRowKind.ASSESSMENT, params.enterprise),
+        enterprise_path="hazard__enterprise",
     )
 
 
@@ -61,7 +63,11 @@ def assessment_detail(request, pk: int, response: HttpResponse):
 
 
 @assessments.post(
-    "/", response={201: AssessmentOut, **UPDATE_ERRORS}, auth=writer_auth(), url_name="assessments"
+    "/",
+    response={201: AssessmentOut, **UPDATE_ERRORS},
+    auth=writer_auth(),
+    url_name="assessments",
+    openapi_extra=created_links("assessment_detail"),
 )
 def assessment_create(request, payload: AssessmentIn, response: HttpResponse):
     """Score a register row with its enterprise's method; the new assessment becomes the row's
@@ -74,26 +80,3 @@ def assessment_create(request, payload: AssessmentIn, response: HttpResponse):
     assessment = services.assessment_record(hazard=hazard, assessor=user, **data)
     response["ETag"] = etag(assessment)
     return Status(201, assessment)
-
-
-@measures.get("/", response={200: MeasurePage, **READ_ERRORS}, url_name="measures")
-def measure_list(request, params: Query[RowQuery]):
-    """Control measures; cancelled ones come as tombstones with ``updated_since``."""
-    return changes_page(
-        _rows(ControlMeasure.objects.for_user(request.auth), params),
-        archived=Q(status=MeasureStatus.CANCELLED),
-        archived_time=lambda row: row.updated_at if row.status == MeasureStatus.CANCELLED else None,
-        updated_since=params.updated_since,
-        ordering=params.ordering,
-        cursor=params.cursor,
-        limit=params.limit,
-    )
-
-
-@measures.get("/{int:pk}/", response={200: MeasureOut, 304: None, **READ_ERRORS}, url_name="measure")
-def measure_detail(request, pk: int, response: HttpResponse):
-    measure = get_for_user(ControlMeasure.objects.all(), request.auth, pk=pk)
-    if (unchanged := not_modified(request, measure)) is not None:
-        return unchanged
-    response["ETag"] = etag(measure)
-    return measure

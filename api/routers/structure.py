@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from ninja import Query, Router
 from pydantic import Field
 
+from assessments.models import DeletedRowKind
 from enterprises.access import get_for_user
 from enterprises.models import ENTERPRISE_ROLES, Department, Workplace
 
@@ -15,6 +16,7 @@ from ..pagination import changes_page
 from ..schemas.common import READ_ERRORS, WRITE_ERRORS
 from ..schemas.paging import PageQuery
 from ..schemas.structure import UnitOut, UnitPage, WorkerOut, WorkplaceOut, WorkplacePage
+from ..tombstones import deletions
 
 units = Router(tags=["units"])
 workplaces = Router(tags=["workplaces"])
@@ -33,7 +35,7 @@ class WorkplaceQuery(PageQuery):
     department: int | None = Field(None, ge=1, le=2**63 - 1, description="Directly in this unit.")
 
 
-def _page(rows, params):
+def _page(rows, params, deleted):
     return changes_page(
         rows,
         archived=ARCHIVED,
@@ -42,6 +44,7 @@ def _page(rows, params):
         ordering=params.ordering,
         cursor=params.cursor,
         limit=params.limit,
+        deleted=deleted,
     )
 
 
@@ -50,7 +53,7 @@ def unit_list(request, params: Query[UnitQuery]):
     rows = Department.objects.for_user(request.auth)
     if params.enterprise:
         rows = rows.filter(enterprise_id=params.enterprise)
-    return _page(rows, params)
+    return _page(rows, params, deletions(request.auth, DeletedRowKind.UNIT, params.enterprise))
 
 
 @units.get("/{int:pk}/", response={200: UnitOut, 304: None, **READ_ERRORS}, url_name="unit")
@@ -69,7 +72,7 @@ def workplace_list(request, params: Query[WorkplaceQuery]):
         rows = rows.filter(enterprise_id=params.enterprise)
     if params.department:
         rows = rows.filter(department_id=params.department)
-    return _page(rows, params)
+    return _page(rows, params, deletions(request.auth, DeletedRowKind.WORKPLACE, params.enterprise))
 
 
 @workplaces.get("/{int:pk}/", response={200: WorkplaceOut, 304: None, **READ_ERRORS}, url_name="workplace")

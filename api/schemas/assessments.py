@@ -66,24 +66,3 @@ class AssessmentIn(Schema):
         description="The id of the row's current assessment when it was read ('0' for none): a row "
         "re-assessed since is refused with 412.",
     )
-
-
-class MeasureOut(Schema):
-    id: int
-    hazard_id: int
-    control_level: str
-    description: str
-    model_measure_id: int | None
-    responsible: str
-    due_date: datetime.date | None
-    periodicity: str
-    status: str
-    done_on: datetime.date | None
-    completion_note: str
-    updated_at: datetime.datetime
-
-
-class MeasurePage(Schema):
-    items: list[MeasureOut]
-    tombstones: list[Tombstone]
-    next_cursor: str | None

@@ -20,5 +20,7 @@ class FiguresOut(Schema):
     as_of: datetime.datetime | None
     period: PeriodOut
     enterprises: int
-    counts: dict[str, int]
+    # Whole numbers, except the average headcounts the rates divide by (rate_headcount: the sum
+    # of the enterprises' average monthly headcounts, fractional).
+    counts: dict[str, int | float]
     indicators: dict[str, float | None]

@@ -46,8 +46,34 @@ class HazardOut(Schema):
         return version_token(obj.updated_at)
 
 
+class HazardFields(Schema):
+    """The fields of a register row that the list's ``fields`` parameter chose."""
+
+    id: int
+    enterprise_id: int = None
+    workplace_id: int = None
+    workplace_number: str = None
+    event_id: int = None
+    event_code: str = None
+    source: str = None
+    activity: str = None
+    object_description: str = None
+    existing_controls: str = None
+    exposed_description: str = None
+    exposed_count: int = None
+    identified_on: datetime.date = None
+    status: str = None
+    next_review_on: datetime.date | None = None
+    needs_reassessment: bool = None
+    risk_level: int | None = None
+    residual_level: int | None = None
+    updated_at: datetime.datetime = None
+    version: str = None
+
+
 class HazardPage(Schema):
-    items: list[HazardOut]
+    # Whole items are tried first and kept when they match: no second validation per row.
+    items: list[Annotated[HazardOut | HazardFields, Field(union_mode="left_to_right")]]
     tombstones: list[Tombstone]
     next_cursor: str | None
 

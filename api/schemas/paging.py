@@ -32,6 +32,7 @@ class PageQuery(Schema):
         None,
         description=(
             "Only rows changed after this moment, oldest change first (ordering is ignored); rows "
-            "archived since come as tombstones."
+            "archived since come as tombstones, and rows deleted since (a restored register "
+            "export) as tombstones marked deleted, on the first page."
         ),
     )

@@ -59,17 +59,28 @@ class RegisterFilter(HazardFilter):
         self.filters = {name: self.filters[name] for name in FIELD_ORDER}
 
     def filter_measure_status(self, queryset, name, value):
-        measures = ControlMeasure.objects.filter(hazard=OuterRef("pk"))
-        if value == NO_MEASURES:
-            return queryset.filter(~Exists(measures.exclude(status=MeasureStatus.CANCELLED)))
-        return queryset.filter(Exists(measures.filter(status=value)))
+        return with_measure_status(queryset, value)
 
     def filter_overdue(self, queryset, name, value):
-        if not value:
-            return queryset
-        overdue = ControlMeasure.objects.filter(
-            hazard=OuterRef("pk"),
-            status__in=OPEN_MEASURE_STATUSES,
-            due_date__lt=timezone.localdate(),
-        )
-        return queryset.filter(Exists(overdue))
+        return with_overdue_measures(queryset) if value else queryset
+
+
+# The measure filters, also used by the API's register list (api.routers.hazards).
+
+
+def with_measure_status(queryset, value: str):
+    """Rows with a measure in this state; NO_MEASURES: rows without a measure that is not cancelled."""
+    measures = ControlMeasure.objects.filter(hazard=OuterRef("pk"))
+    if value == NO_MEASURES:
+        return queryset.filter(~Exists(measures.exclude(status=MeasureStatus.CANCELLED)))
+    return queryset.filter(Exists(measures.filter(status=value)))
+
+
+def with_overdue_measures(queryset):
+    """Rows with an open measure past its due date."""
+    overdue = ControlMeasure.objects.filter(
+        hazard=OuterRef("pk"),
+        status__in=OPEN_MEASURE_STATUSES,
+        due_date__lt=timezone.localdate(),
+    )
+    return queryset.filter(Exists(overdue))

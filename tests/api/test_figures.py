@@ -1,7 +1,10 @@
 """Figures for a scope and period: the dashboards' numbers, under the dashboards' access rules."""
 
+from decimal import Decimal
+
 import pytest
 
+from api.schemas.figures import FiguresOut
 from reports import rollups
 from tests.factories import HazardFactory, WorkplaceFactory
 
@@ -54,3 +57,25 @@ def test_enterprise_outside_scope_and_bad_period(client, officer_b, enterprise_a
     response = client.get(FIGURES, {"period": "2026-Q5"}, headers=bearer(officer_b))
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "period"
+
+
+def test_counts_carry_a_fractional_average_headcount():
+    """At national scale the sum of average headcounts is fractional (a 500 before)."""
+    out = FiguresOut.model_validate(
+        {
+            "scope": "РФ",
+            "as_of": None,
+            "period": {
+                "key": "12m",
+                "first_month": "2026-01-01",
+                "last_month": "2026-12-01",
+                "state_day": "2026-12-05",
+            },
+            "enterprises": 2,
+            "counts": {"rows": 7, "rate_headcount": Decimal("903062.8333333333333333333341")},
+            "indicators": {},
+        }
+    )
+    dumped = out.model_dump(mode="json")["counts"]
+    assert dumped["rows"] == 7 and isinstance(dumped["rows"], int)
+    assert dumped["rate_headcount"] == pytest.approx(903062.8333)

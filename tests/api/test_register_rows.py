@@ -6,12 +6,14 @@ import datetime
 import json
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from hazards.filters import SORTS
 from hazards.models import Hazard, HazardousEvent, HazardStatus
-from tests.factories import HazardFactory, WorkplaceFactory
+from tests.factories import ControlMeasureFactory, HazardFactory, WorkplaceFactory
 
 from .conftest import bearer
 
@@ -171,6 +173,9 @@ def test_bulk_create_is_all_or_nothing(client, officer_a, workplace, event):
     response = post(client, f"{ROWS}bulk/", {"rows": rows}, **bearer(officer_a))
     assert response.status_code == 201
     assert len(response.json()["items"]) == 3 == Hazard.objects.count()
+    # The rows' search texts were written together at the end, each with its own words.
+    found = client.get(ROWS, {"q": "Источник 2"}, headers=bearer(officer_a)).json()["items"]
+    assert [row["source"] for row in found] == ["Источник 2"]
 
 
 def test_errors_speak_the_callers_language(client, officer_a):
@@ -185,6 +190,8 @@ def test_errors_speak_the_callers_language(client, officer_a):
 
 def test_throttle_answers_429_with_retry_after(client, officer_a, settings):
     settings.API_THROTTLE_RATE = "3/min"
+    # Counters live in Redis and are keyed by the token's id, which a new test database reuses.
+    cache.clear()
     headers = bearer(officer_a)
     statuses = [client.get(ROWS, headers=headers).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
@@ -226,3 +233,146 @@ def test_sync_contract(client, officer_a, workplace, event):
     assert datetime.datetime.fromisoformat(body["tombstones"][0]["archived_at"]) > since
     later = client.get(ROWS, {"updated_since": timezone.now().isoformat()}, headers=headers).json()
     assert later == {"items": [], "tombstones": [], "next_cursor": None}
+
+
+# --- The register page's filters and sorts -----------------------------------------------------
+
+REGISTER_SORTS = ["workplace", "event", "-level", "level", "next_review"]
+
+
+@pytest.fixture
+def varied_rows(enterprise_a, django_capture_on_commit_callbacks):
+    """Rows at workplaces numbered out of natural order, with levels and review dates (some
+    missing) that tie, so that every sort has ties for the id to break."""
+    today = timezone.localdate()
+    events = [HazardousEvent.objects.get_by_natural_key(code) for code in ("8.1", "13.2", "1.1")]
+    places = [WorkplaceFactory(department__enterprise=enterprise_a, number=n) for n in ("10", "2А", "1", "2")]
+    rows = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(14):
+            rows.append(
+                HazardFactory(
+                    workplace=places[n % 4],
+                    event=events[n % 3],
+                    risk_level=[None, 3, 5, 3, 1][n % 5],
+                    next_review_on=None if n % 4 == 0 else today + datetime.timedelta(days=n % 3),
+                    source="Дробилка щековая" if n == 5 else f"Источник {n}",
+                )
+            )
+    return rows
+
+
+def _pages(client, headers, query: dict, limit: int) -> list[int]:
+    seen, cursor = [], None
+    while True:
+        body = client.get(
+            ROWS, {**query, "limit": limit, **({"cursor": cursor} if cursor else {})}, headers=headers
+        )
+        assert body.status_code == 200, body.content
+        seen += [row["id"] for row in body.json()["items"]]
+        cursor = body.json()["next_cursor"]
+        if not cursor:
+            return seen
+
+
+@pytest.mark.parametrize("ordering", [*REGISTER_SORTS, "-id", "-updated_at"])
+def test_each_ordering_pages_in_the_registers_order(client, officer_a, varied_rows, ordering):
+    headers = bearer(officer_a)
+    paged = _pages(client, headers, {"ordering": ordering}, limit=3)
+    assert sorted(paged) == sorted(row.pk for row in varied_rows)  # every row once
+    if ordering in REGISTER_SORTS:
+        # The order of the register page itself (hazards.filters.SORTS).
+        expected = list(Hazard.objects.order_by(*SORTS[ordering][1]).values_list("pk", flat=True))
+        assert paged == expected
+    else:
+        assert paged == _pages(client, headers, {"ordering": ordering}, limit=500)
+
+
+def test_a_cursor_of_another_ordering_is_refused(client, officer_a, varied_rows):
+    headers = bearer(officer_a)
+    cursor = client.get(ROWS, {"ordering": "level", "limit": 2}, headers=headers).json()["next_cursor"]
+    refused = client.get(ROWS, {"ordering": "next_review", "cursor": cursor}, headers=headers)
+    assert refused.status_code == 400
+    assert refused["Content-Type"] == "application/problem+json"
+
+
+def test_register_filters(client, officer_a, varied_rows, enterprise_a):
+    headers = bearer(officer_a)
+
+    def ids(**query):
+        response = client.get(ROWS, {"limit": 500, **query}, headers=headers)
+        assert response.status_code == 200, response.content
+        return sorted(row["id"] for row in response.json()["items"])
+
+    # A unit with its sub-units.
+    parent = varied_rows[0].workplace.department
+    child = WorkplaceFactory(department__enterprise=enterprise_a, department__parent=parent)
+    nested = HazardFactory(workplace=child)
+    assert ids(department=parent.pk) == sorted([*(r.pk for r in varied_rows[::4]), nested.pk])
+    assert ids(department=10**9) == []
+    # Measures: overdue ones, and by state.
+    late = ControlMeasureFactory(
+        hazard=varied_rows[1], due_date=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    ControlMeasureFactory(hazard=varied_rows[2], status="done", done_on=timezone.localdate())
+    assert ids(overdue=True) == [late.hazard_id]
+    assert ids(measure_status="done") == [varied_rows[2].pk]
+    assert len(ids(measure_status="none")) == len(varied_rows) + 1 - 2
+    # The register's search (stems and prefixes).
+    assert ids(q="дробилк") == [varied_rows[5].pk]
+    unrated = [r.pk for r in varied_rows if r.risk_level is None]
+    assert ids(level="none") == sorted([*unrated, nested.pk])
+
+
+def test_approval_filter(client, officer_a, varied_rows):
+    headers = bearer(officer_a)
+    row = varied_rows[0]
+    rated = client.post(
+        "/api/v1/assessments/",
+        json.dumps({"hazard_id": row.pk, "inputs": {"probability": 2, "severity": 2}}),
+        content_type="application/json",
+        headers=headers,
+    )
+    assert rated.status_code == 201, rated.content
+    state = "approved" if rated.json()["status"] == "approved" else "waiting"
+    found = client.get(ROWS, {"approval": state}, headers=headers).json()["items"]
+    assert [r["id"] for r in found] == [row.pk]
+    rest = client.get(ROWS, {"approval": "none", "limit": 500}, headers=headers).json()["items"]
+    assert row.pk not in {r["id"] for r in rest} and len(rest) == len(varied_rows) - 1
+
+
+def test_fields_selection(client, officer_a, varied_rows):
+    headers = bearer(officer_a)
+    body = client.get(ROWS, {"fields": "risk_level,version", "limit": 2}, headers=headers).json()
+    assert [set(item) for item in body["items"]] == [{"id", "risk_level", "version"}] * 2
+    refused = client.get(ROWS, {"fields": "risk_level,password"}, headers=headers)
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["fields"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"ordering": "workplace"},
+        {"ordering": "-level", "measure_status": "none", "department": 1},
+        {"ordering": "next_review", "approval": "none", "measure_status": "none"},
+        {"ordering": "event", "fields": "id,workplace_number,event_code"},
+    ],
+)
+def test_queries_do_not_grow_with_the_page_for_each_sort(client, officer_a, workplace, event, query):
+    Hazard.objects.bulk_create(
+        Hazard(enterprise=workplace.enterprise, workplace=workplace, event=event, source=f"Источник {n}")
+        for n in range(500)
+    )
+    if "department" in query:
+        query = {**query, "department": workplace.department_id}
+    headers = bearer(officer_a)
+    client.get(ROWS, headers=headers)  # the first use of a token writes its last use
+    counts = []
+    for limit in (5, 500):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(ROWS, {**query, "limit": limit}, headers=headers)
+        assert response.status_code == 200, response.content
+        assert len(response.json()["items"]) == limit
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

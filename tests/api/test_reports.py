@@ -1,6 +1,7 @@
 """Report orders and their files over the API, under the report archive's access rules."""
 
 import datetime
+import json
 
 import pytest
 from django.core.files.base import ContentFile
@@ -43,3 +44,86 @@ def test_file_404_until_ready(client, officer_a, report):
     Report.objects.filter(pk=report.pk).update(status=ReportStatus.RENDERING)
     assert client.get(f"/api/v1/reports/{report.pk}/file/", headers=bearer(officer_a)).status_code == 404
     assert client.get(f"/api/v1/reports/{report.pk}/", headers=bearer(officer_a)).json()["file_url"] is None
+
+
+def order(client, headers, **data):
+    return client.post("/api/v1/reports/", json.dumps(data), content_type="application/json", headers=headers)
+
+
+def test_order_through_the_service_under_the_pages_rules(
+    client, officer_a, officer_b, reviewer_region, reviewer_other_region, federal, enterprise_a, region_a
+):
+    headers = bearer(officer_a)
+    made = order(client, headers, type="enterprise", enterprise_id=enterprise_a.pk, month="2026-01")
+    assert made.status_code == 201, made.content
+    body = made.json()
+    report = Report.objects.get(pk=body["id"])
+    assert (report.requested_by, report.period_start, report.status) == (
+        officer_a,
+        datetime.date(2026, 1, 1),
+        ReportStatus.QUEUED,
+    )
+    assert body["requested_by_me"] and body["file_url"] is None
+    # The same order again is the same report (200); regenerate makes a new version.
+    same = order(client, headers, type="enterprise", enterprise_id=enterprise_a.pk, month="2026-01")
+    assert (same.status_code, same.json()["id"]) == (200, report.pk)
+    again = order(
+        client, headers, type="enterprise", enterprise_id=enterprise_a.pk, month="2026-01", regenerate=True
+    )
+    assert (again.status_code, again.json()["version"]) == (201, 2)
+    quarter = order(
+        client, headers, type="enterprise", enterprise_id=enterprise_a.pk, month="2026-02", quarter=True
+    )
+    assert (quarter.json()["period_start"], quarter.json()["period_end"]) == ("2026-01-01", "2026-03-31")
+    # Who may order what: as on the report pages.
+    assert (
+        order(
+            client, bearer(officer_b), type="enterprise", enterprise_id=enterprise_a.pk, month="2026-01"
+        ).status_code
+        == 404
+    )
+    assert (
+        order(
+            client, bearer(reviewer_region), type="enterprise", enterprise_id=enterprise_a.pk, month="2026-01"
+        ).status_code
+        == 200
+    )
+    assert order(client, headers, type="region", region=region_a.code, month="2026-01").status_code == 404
+    assert (
+        order(
+            client, bearer(reviewer_other_region), type="region", region=region_a.code, month="2026-01"
+        ).status_code
+        == 404
+    )
+    assert (
+        order(
+            client, bearer(reviewer_region), type="region", region=region_a.code, month="2026-01"
+        ).status_code
+        == 201
+    )
+    assert order(client, bearer(reviewer_region), type="federal", month="2026-01").status_code == 404
+    assert order(client, bearer(federal), type="federal", month="2026-01").status_code == 201
+    # Bad input: a translated problem, nothing ordered.
+    count = Report.objects.count()
+    future = order(client, headers, type="enterprise", enterprise_id=enterprise_a.pk, month="2099-01")
+    assert future.status_code == 422
+    assert future.json()["errors"] == [{"field": "month", "message": "Этот месяц ещё не начался."}]
+    missing = order(client, headers, type="enterprise", month="2026-01")
+    assert [e["field"] for e in missing.json()["errors"]] == ["enterprise_id"]
+    assert (
+        order(client, headers, type="enterprise", enterprise_id=enterprise_a.pk, month="2026-13").status_code
+        == 422
+    )
+    assert Report.objects.count() == count
+
+
+def test_list_own_orders(client, officer_a, manager_a, enterprise_a, report):
+    order(client, bearer(manager_a), type="enterprise", enterprise_id=enterprise_a.pk, month="2026-02")
+    headers = bearer(officer_a)
+    mine = order(client, headers, type="enterprise", enterprise_id=enterprise_a.pk, month="2026-03").json()
+    everything = client.get("/api/v1/reports/", headers=headers).json()["items"]
+    assert len(everything) == 3
+    own = client.get("/api/v1/reports/", {"mine": "true"}, headers=headers).json()["items"]
+    assert [r["id"] for r in own] == [mine["id"]]
+    ready = client.get("/api/v1/reports/", {"status": "ready"}, headers=headers).json()["items"]
+    assert [r["id"] for r in ready] == [report.pk]

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from tests.factories import HazardFactory, WorkplaceFactory
+from tests.factories import ControlMeasureFactory, HazardFactory, IncidentFactory, WorkplaceFactory
 
 from .conftest import bearer
 
@@ -42,9 +42,12 @@ def test_docs_page_serves_its_assets_locally(client):
 
 @pytest.fixture
 def api_schema(db, enterprise_a):
-    # Data for the generated requests to find: rows at a workplace of enterprise A.
+    # Data for the generated requests to find (and the lists' links to follow): rows at a
+    # workplace of enterprise A, a measure, an incident.
     workplace = WorkplaceFactory(department__enterprise=enterprise_a)
-    HazardFactory.create_batch(3, workplace=workplace)
+    rows = HazardFactory.create_batch(3, workplace=workplace)
+    ControlMeasureFactory(hazard=rows[0])
+    IncidentFactory(workplace=workplace)
     # The whole WSGI application, middleware and all, in this process and this test's
     # transaction; like Django's test client, it must not close the connection after a request.
     for signal in (request_started, request_finished):
@@ -82,3 +85,57 @@ def test_api_answers_as_the_schema_says_to_an_officer(api_schema, officer_a):
 def test_api_answers_as_the_schema_says_to_a_reviewer(api_schema, reviewer_region):
     tried = run_every_operation(api_schema, bearer(reviewer_region))
     assert "POST /api/v1/register-rows/bulk/" in tried
+
+
+def run_stateful(schema, headers: dict) -> set[tuple[str, int]]:
+    """Sequences of calls that follow the schema's links (a list or a create → the operations on
+    the object it names, by id), with the same checks; the (operation, status) pairs seen."""
+    machine = schema.as_state_machine()
+    seen = set()
+
+    class WithToken(machine):
+        def get_call_kwargs(self, case):
+            return {"headers": headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            seen.add((f"{case.operation.method.upper()} {case.operation.path}", response.status_code))
+            case.validate_response(response, checks=CHECKS)
+
+    WithToken.run(
+        settings=settings(
+            max_examples=30,
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+    )
+    return seen
+
+
+def test_schema_links_create_and_list_to_the_object(api_schema):
+    links = {
+        (path, method, name)
+        for path, operations in api_schema.raw_schema["paths"].items()
+        for method, operation in operations.items()
+        for response in operation["responses"].values()
+        for name in response.get("links", {})
+    }
+    assert ("/api/v1/register-rows/", "post", "hazard_detail") in links
+    assert ("/api/v1/measures/", "get", "measure_start") in links
+    assert ("/api/v1/incidents/", "post", "incident_detail") in links
+
+
+def followed_links(seen) -> set[str]:
+    """Operations on one object that found it: the links led there (a generated id would almost
+    never name an existing object)."""
+    return {operation for operation, status in seen if "{pk}" in operation and status in (200, 201, 304)}
+
+
+def test_stateful_links_as_an_officer(api_schema, officer_a):
+    found = followed_links(run_stateful(api_schema, bearer(officer_a)))
+    assert found
+
+
+def test_stateful_links_as_a_reviewer(api_schema, reviewer_region):
+    assert followed_links(run_stateful(api_schema, bearer(reviewer_region)))

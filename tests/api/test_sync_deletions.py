@@ -1,0 +1,109 @@
+"""The sync contract across hard deletes: restoring a register export deletes the enterprise's
+rows (assessments.register_dump), and a client syncing with ``updated_since`` learns of each
+deletion as a tombstone marked deleted — written in the restore's own transaction."""
+
+import json
+
+import pytest
+from django.utils import timezone
+
+from assessments.models import DeletedRow, DeletedRowKind
+from assessments.register_dump import RegisterDumpError, register_export, register_import
+from hazards.models import HazardousEvent
+from tests.factories import ControlMeasureFactory, HazardFactory, IncidentFactory, WorkplaceFactory
+
+from .conftest import bearer
+
+pytestmark = pytest.mark.django_db
+ROWS = "/api/v1/register-rows/"
+
+
+def send(client, method, url, data, headers):
+    return client.generic(method, url, json.dumps(data), content_type="application/json", headers=headers)
+
+
+@pytest.fixture
+def register(enterprise_a):
+    workplace = WorkplaceFactory(department__enterprise=enterprise_a)
+    row = HazardFactory(workplace=workplace)
+    ControlMeasureFactory(hazard=row)
+    IncidentFactory(workplace=workplace)
+    return workplace
+
+
+def test_contract_through_a_restore(client, officer_a, reviewer_region, officer_b, register, enterprise_a):
+    """Create → read → stale update (412) → restore the register from its export → sync with
+    updated_since returns the rows of the restore as items and the deleted ones as tombstones."""
+    headers = bearer(officer_a)
+    created = send(
+        client,
+        "POST",
+        ROWS,
+        {
+            "workplace_id": register.pk,
+            "event_id": HazardousEvent.objects.get_by_natural_key("8.1").pk,
+            "source": "Пресс",
+        },
+        headers,
+    )
+    assert created.status_code == 201, created.content
+    row = created.json()
+    tag = client.get(f"{ROWS}{row['id']}/", headers=headers)["ETag"]
+    change = {"source": "Пресс гидравлический", "activity": "routine"}
+    assert send(client, "PUT", f"{ROWS}{row['id']}/", change, {**headers, "If-Match": tag}).status_code == 200
+    assert send(client, "PUT", f"{ROWS}{row['id']}/", change, {**headers, "If-Match": tag}).status_code == 412
+    old_rows = {r["id"] for r in client.get(ROWS, headers=headers).json()["items"]}
+    old_measures = {m["id"] for m in client.get("/api/v1/measures/", headers=headers).json()["items"]}
+    old_workplaces = {w["id"] for w in client.get("/api/v1/workplaces/", headers=headers).json()["items"]}
+    since = timezone.now()
+
+    register_import(register_export(enterprise_a), replace=True)
+
+    body = client.get(ROWS, {"updated_since": since.isoformat()}, headers=headers).json()
+    deleted = {t["id"] for t in body["tombstones"] if t["deleted"]}
+    assert deleted == old_rows
+    # The restored rows are new rows: items, with the changed text kept.
+    assert {item["source"] for item in body["items"]} >= {"Пресс гидравлический"}
+    assert not {item["id"] for item in body["items"]} & deleted
+    measures = client.get("/api/v1/measures/", {"updated_since": since.isoformat()}, headers=headers).json()
+    assert {t["id"] for t in measures["tombstones"] if t["deleted"]} == old_measures
+    places = client.get("/api/v1/workplaces/", {"updated_since": since.isoformat()}, headers=headers).json()
+    assert {t["id"] for t in places["tombstones"] if t["deleted"]} == old_workplaces
+    assert DeletedRow.objects.filter(kind=DeletedRowKind.INCIDENT).count() == 1
+    # Seen by whoever sees the enterprise, nobody else; and not again after the moment passed.
+    reviewer = client.get(ROWS, {"updated_since": since.isoformat()}, headers=bearer(reviewer_region)).json()
+    assert {t["id"] for t in reviewer["tombstones"]} == deleted
+    assert (
+        client.get(ROWS, {"updated_since": since.isoformat()}, headers=bearer(officer_b)).json()["tombstones"]
+        == []
+    )
+    later = client.get(ROWS, {"updated_since": timezone.now().isoformat()}, headers=headers).json()
+    assert later["tombstones"] == []
+
+
+def test_deletions_come_once_on_the_first_page(client, officer_a, register, enterprise_a):
+    HazardFactory.create_batch(4, workplace=register)
+    since = timezone.now()
+    register_import(register_export(enterprise_a), replace=True)
+    headers = bearer(officer_a)
+    first = client.get(ROWS, {"updated_since": since.isoformat(), "limit": 2}, headers=headers).json()
+    assert len([t for t in first["tombstones"] if t["deleted"]]) == 5
+    # The restored rows (new ids, the export's times of change) follow as items, page by page;
+    # the deletions are not repeated.
+    restored, cursor = list(first["items"]), first["next_cursor"]
+    while cursor:
+        page = client.get(
+            ROWS, {"updated_since": since.isoformat(), "limit": 2, "cursor": cursor}, headers=headers
+        ).json()
+        assert page["tombstones"] == []
+        restored += page["items"]
+        cursor = page["next_cursor"]
+    assert len({row["id"] for row in restored}) == 5
+
+
+def test_a_failed_restore_leaves_no_tombstones(register, enterprise_a):
+    document = register_export(enterprise_a)
+    document["hazards"][0]["event"] = "99.99"  # a catalogue code that does not exist
+    with pytest.raises(RegisterDumpError):
+        register_import(document, replace=True)
+    assert not DeletedRow.objects.exists()
