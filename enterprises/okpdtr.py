@@ -81,12 +81,9 @@ def _csv_rows(path: Path) -> list[list[str]]:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ClassifierFileError(_("The file is not in UTF-8.")) from None
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
-    except csv.Error:
-        dialect = csv.excel
-        dialect.delimiter = ";"
-    return list(csv.reader(io.StringIO(text), dialect))
+    header = text.split("\n", 1)[0]
+    delimiter = max(";,\t", key=header.count)  # as the header is split; ";" if none
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 def _xlsx_rows(path: Path) -> list[list]:
@@ -142,7 +139,7 @@ def _columns(header: list) -> dict[str, int]:
         else:
             raise ClassifierFileError(
                 _(
-                    "Line 1: no column “%(column)s”; the header must name code, check digit, name and category."
+                    "Line 1: no column “%(column)s”; the header names code, check digit, name and category."
                 )
                 % {"column": key.replace("_", " ")}
             )
@@ -251,8 +248,8 @@ def okpdtr_code_clean(typed: str, *, kept: str = "") -> tuple[str, OkpdtrEntry |
     if entry is None and not check and code != kept:
         raise ValidationError(
             _(
-                "Code %(code)s is not in the loaded classifier. Check it, or type it with its check "
-                "digit (КЧ) from ОК 016-94, e.g. “%(code)s 0”."
+                "Code %(code)s is not in the loaded classifier. Check it, or type its check digit "
+                "(КЧ) from ОК 016-94 after it."
             )
             % {"code": code},
             code="okpdtr_unknown",
