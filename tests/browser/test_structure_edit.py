@@ -10,6 +10,7 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from enterprises.models import Department, Workplace
+from enterprises.okpdtr import classifier_load, seed_rows
 from hazards.models import Hazard, HazardStatus
 from tests.factories import PASSWORD, DepartmentFactory, HazardFactory, WorkplaceFactory
 
@@ -18,6 +19,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 def test_officer_creates_renames_moves_and_archives_units_and_workplaces(live_server, browser, officer_a):
     enterprise = officer_a.enterprise
+    classifier_load(rows=seed_rows())  # an earlier live-server test may have flushed the seed
     plant = DepartmentFactory(enterprise=enterprise, name="Ремонтно-механический цех")
     kept = WorkplaceFactory(department=plant, number="10", position="Токарь", okpdtr_code="19149")
     WorkplaceFactory(department=plant, number="2А", position="Токарь", okpdtr_code="19149")
@@ -61,7 +63,13 @@ def test_officer_creates_renames_moves_and_archives_units_and_workplaces(live_se
     # A workplace in the new section, with a code from the classifier list.
     page.locator(f"a[href$='?department={section.pk}']").click()
     page.fill("input[name=number]", "3")
+    # The classifier's picker: what is typed refills the suggestions (a datalist, fed by htmx).
+    page.locator("input[name=position]").press_sequentially("слесарь-рем")
+    expect(page.locator("#okpdtr-positions option[value='Слесарь-ремонтник']")).to_have_count(1)
     page.fill("input[name=position]", "Слесарь-ремонтник")
+    page.locator("input[name=okpdtr_code]").press_sequentially("1855")
+    expect(page.locator("#okpdtr-classifier option")).to_have_count(1)
+    expect(page.locator("#okpdtr-classifier option")).to_have_attribute("value", "18559")
     page.fill("input[name=okpdtr_code]", "18559")
     page.fill("input[name=headcount_total]", "4")
     page.fill("input[name=headcount_women]", "1")
