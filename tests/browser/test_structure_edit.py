@@ -10,7 +10,6 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from enterprises.models import Department, Workplace
-from enterprises.okpdtr import classifier_load, seed_rows
 from hazards.models import Hazard, HazardStatus
 from tests.factories import PASSWORD, DepartmentFactory, HazardFactory, WorkplaceFactory
 
@@ -19,7 +18,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 def test_officer_creates_renames_moves_and_archives_units_and_workplaces(live_server, browser, officer_a):
     enterprise = officer_a.enterprise
-    classifier_load(rows=seed_rows())  # an earlier live-server test may have flushed the seed
     plant = DepartmentFactory(enterprise=enterprise, name="Ремонтно-механический цех")
     kept = WorkplaceFactory(department=plant, number="10", position="Токарь", okpdtr_code="19149")
     WorkplaceFactory(department=plant, number="2А", position="Токарь", okpdtr_code="19149")
