@@ -199,3 +199,12 @@ def test_the_form_names_the_position_from_the_classifier(client, officer_a, ente
     }
     assert client.post(url, data).status_code == 302
     assert enterprise_a.workplaces.get(number="7").position == "Слесарь-ремонтник"
+
+
+@pytest.mark.parametrize("typed", ["\x00", "' OR 1=1 --", "%", "_", "😀" * 50, "1" * 300, "<script>"])
+def test_hostile_queries_get_an_answer_never_an_error(client, officer_a, typed):
+    client.force_login(officer_a)
+    for kind in ("okpdtr_code", "position"):
+        response = client.get(reverse("enterprises:okpdtr_options"), {kind: typed})
+        assert response.status_code == 200
+        assert "<script>" not in response.content.decode()
