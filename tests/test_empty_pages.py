@@ -30,6 +30,13 @@ PAGES = {
     "overview": Empty(
         "assessments:overview", "workplaces", "Рабочих мест пока нет", "enterprises:structure", "Их добавляет"
     ),
+    "overview-incidents": Empty(
+        "assessments:overview",
+        "recent-incidents",
+        "происшествий не зарегистрировано",
+        "assessments:incident_add",
+        "Их регистрирует",
+    ),
     "structure": Empty(
         "enterprises:structure", "units", "Подразделений пока нет", "assessments:unit_add", "Их добавляет"
     ),
@@ -138,6 +145,7 @@ WRITERS = ("officer_a", "manager_a", "admin_user")
 READERS = ("reviewer_region", "federal")
 ENTERPRISE_PAGES = (
     "overview",
+    "overview-incidents",
     "structure",
     "register",
     "register-filtered",
