@@ -207,7 +207,8 @@ def seed_rows() -> list[ClassifierRow]:
 def okpdtr_matches(query: str, *, limit: int = MAX_MATCHES) -> list[OkpdtrEntry]:
     """Entries whose code starts with the digits typed, or whose name contains the words typed;
     one query whatever the classifier's size."""
-    query = " ".join(query.split())[:100]
+    # Printable characters only: PostgreSQL refuses a NUL in a query's parameters.
+    query = " ".join("".join(char for char in query if char.isprintable()).split())[:100]
     entries = OkpdtrEntry.objects.only("code", "check_digit", "name")
     if not query:
         return list(entries[:limit])
