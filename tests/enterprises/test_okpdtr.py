@@ -208,3 +208,25 @@ def test_hostile_queries_get_an_answer_never_an_error(client, officer_a, typed):
         response = client.get(reverse("enterprises:okpdtr_options"), {kind: typed})
         assert response.status_code == 200
         assert "<script>" not in response.content.decode()
+
+
+# --- The staff page -------------------------------------------------------------------------------
+
+
+def test_staff_load_the_classifier_in_the_admin(client, admin_user, officer_a):
+    url = reverse("admin:enterprises_okpdtrentry_load")
+    client.force_login(officer_a)
+    assert client.get(url).status_code == 302  # to the admin's login: not staff
+    client.force_login(admin_user)
+    assert client.get(url).status_code == 200
+    upload = io.BytesIO(GOOD_CSV.encode())
+    upload.name = "okpdtr.csv"
+    response = client.post(url, {"file": upload}, follow=True)
+    assert OkpdtrEntry.objects.filter(code="10077").exists()
+    assert "добавлено: 1" in response.content.decode()
+    bad = io.BytesIO(b"code;check_digit;name;category\n10077;8;X;worker\n")
+    bad.name = "okpdtr.csv"
+    response = client.post(url, {"file": bad})
+    assert response.status_code == 200
+    assert "должно быть 9" in response.content.decode()
+    assert OkpdtrEntry.objects.get(code="10077").name == "Аппаратчик алкилирования"
