@@ -19,28 +19,60 @@ def load_seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0006_workplace_number_order'),
+        ("enterprises", "0006_workplace_number_order"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OkpdtrEntry',
+            name="OkpdtrEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('code', models.CharField(max_length=5, unique=True, validators=[django.core.validators.RegexValidator('^\\d{5}$', 'An OKPDTR code has 5 digits.', code='okpdtr_format')], verbose_name='code')),
-                ('check_digit', models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(9)], verbose_name='check digit')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('category', models.CharField(choices=[('worker', 'profession of workers'), ('employee', 'position of employees')], max_length=10, verbose_name='category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=5,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{5}$", "An OKPDTR code has 5 digits.", code="okpdtr_format"
+                            )
+                        ],
+                        verbose_name="code",
+                    ),
+                ),
+                (
+                    "check_digit",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(9)], verbose_name="check digit"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[("worker", "profession of workers"), ("employee", "position of employees")],
+                        max_length=10,
+                        verbose_name="category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'OKPDTR profession or position',
-                'verbose_name_plural': 'OKPDTR classifier',
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('check_digit__lte', 9)), name='okpdtr_check_digit_one_digit')],
+                "verbose_name": "OKPDTR profession or position",
+                "verbose_name_plural": "OKPDTR classifier",
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("check_digit__lte", 9)), name="okpdtr_check_digit_one_digit"
+                    )
+                ],
             },
         ),
         migrations.RunPython(load_seed, migrations.RunPython.noop),
