@@ -138,9 +138,7 @@ def _columns(header: list) -> dict[str, int]:
                 break
         else:
             raise ClassifierFileError(
-                _(
-                    "Line 1: no column “%(column)s”; the header names code, check digit, name and category."
-                )
+                _("Line 1: no column “%(column)s”; the header names code, check digit, name and category.")
                 % {"column": key.replace("_", " ")}
             )
     return columns
