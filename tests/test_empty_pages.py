@@ -96,6 +96,14 @@ PAGES = {
         "Их выявляет",
         needs_workplace=True,
     ),
+    # Writers issue the card with the form above the message (a POST, not a link).
+    "card": Empty(
+        "documents:card",
+        "card",
+        "Карта для этого рабочего места ещё не выпускалась",
+        readonly="Её выпускает",
+        needs_workplace=True,
+    ),
     "workers": Empty(
         "enterprises:workers",
         "workers",
@@ -162,6 +170,7 @@ CASES = [
     *((page, persona) for page in ENTERPRISE_PAGES for persona in (*WRITERS, *READERS)),
     # Workers' names: the enterprise's officers and managers only.
     *(("workers", persona) for persona in ("officer_a", "manager_a")),
+    *(("card", persona) for persona in READERS),
     *(("region", persona) for persona in ("reviewer_region", "federal", "admin_user")),
     *(("tasks", persona) for persona in ("officer_a", "manager_a", "reviewer_region")),
     *(
@@ -172,7 +181,13 @@ CASES = [
 ]
 
 
-WORKPLACE_URLS = {"hazards:add", "enterprises:worker_add", "enterprises:workers", "assessments:workplace"}
+WORKPLACE_URLS = {
+    "documents:card",
+    "hazards:add",
+    "enterprises:worker_add",
+    "enterprises:workers",
+    "assessments:workplace",
+}
 PLAIN_URLS = {
     "assessments:my_tasks",
     "documents:to_sign",
