@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("russian_by_default
 WORKPLACE = {
     "number": "11А",
     "position": "Токарь",
-    "okpdtr_code": "19149",
+    "okpdtr_code": "19149 6",  # not in the classifier's seed: typed with its check digit
     "headcount_total": "3",
     "headcount_women": "1",
     "headcount_under_18": "0",
@@ -122,7 +122,7 @@ def test_workplace_form_offers_the_okpdtr_classifier_and_the_unit_asked_for(
     url = reverse("assessments:workplace_add", args=[enterprise_a.pk])
     response = client.get(f"{url}?department={shop.pk}")
     html = response.content.decode()
-    assert '<option value="11196">11196 — Бетонщик</option>' in html  # the first of the seed
+    assert '<option value="11429">11429 — Взрывник</option>' in html  # the first of the seed
     assert 'hx-get="/enterprises/okpdtr/options/"' in html
     assert re.search(rf'<option value="{shop.pk}" selected>', html)
     assert client.get(f"{url}?department=junk").status_code == 200

@@ -45,9 +45,11 @@ def test_check_digit_as_published(code, digit):
 
 def test_every_seed_row_is_well_formed():
     rows = seed_rows()
-    assert len(rows) == len({row.code for row in rows}) >= 40
+    assert len(rows) == len({row.code for row in rows}) >= 20
     assert all(row.check_digit == okpdtr_check_digit(row.code) for row in rows)
-    assert OkpdtrEntry.objects.filter(code="19149", name="Токарь", category=OkpdtrCategory.WORKER).exists()
+    assert OkpdtrEntry.objects.filter(
+        code="13786", name="Машинист (кочегар) котельной", category=OkpdtrCategory.WORKER
+    ).exists()
 
 
 # --- The command ----------------------------------------------------------------------------------
@@ -62,7 +64,7 @@ def _csv(tmp_path: Path, text: str) -> Path:
 GOOD_CSV = (
     "Код;КЧ;Наименование;Категория\n"
     "10077;9;Аппаратчик алкилирования;рабочий\n"
-    "19149;6;Токарь (станочник);рабочий\n"  # a seed code whose name the file changes
+    "13786;2;Машинист котельной (кочегар);рабочий\n"  # a seed code whose name the file changes
     "20336;9;Бухгалтер;служащий\n"  # a seed code as it is
 )
 
@@ -73,7 +75,7 @@ def test_load_command_adds_updates_and_is_idempotent(tmp_path):
     call_command("load_okpdtr", str(_csv(tmp_path, GOOD_CSV)), stdout=out)
     assert "3 rows read; 1 added, 1 updated, 1 unchanged" in out.getvalue()
     assert OkpdtrEntry.objects.count() == before + 1
-    assert OkpdtrEntry.objects.get(code="19149").name == "Токарь (станочник)"
+    assert OkpdtrEntry.objects.get(code="13786").name == "Машинист котельной (кочегар)"
     assert OkpdtrEntry.objects.get(code="10077").check_digit == 9
 
     out = io.StringIO()
@@ -136,7 +138,7 @@ def test_not_a_workbook_and_unknown_kinds_are_refused(tmp_path):
 
 @pytest.mark.parametrize(
     ("typed", "code"),
-    [("19149", "19149"), ("19149 6", "19149"), ("191496", "19149"), ("12345 0", "12345"), ("", "")],
+    [("13786", "13786"), ("19149 6", "19149"), ("191496", "19149"), ("12345 0", "12345"), ("", "")],
 )
 def test_codes_accepted(typed, code):
     assert okpdtr_code_clean(typed)[0] == code
@@ -170,12 +172,22 @@ def test_options_by_code_and_by_name_in_constant_queries(client, officer_a, djan
     url = reverse("enterprises:okpdtr_options")
     client.get(url)  # the session and the user, once
     with django_assert_max_num_queries(3):
-        html = client.get(url, {"okpdtr_code": "191"}).content.decode()
-    assert '<option value="19149">19149 — Токарь</option>' in html
-    html = client.get(url, {"position": "токар"}).content.decode()
-    assert '<option value="Токарь">19149</option>' in html
+        html = client.get(url, {"okpdtr_code": "1378"}).content.decode()
+    assert '<option value="13786">13786 — Машинист (кочегар) котельной</option>' in html
+    assert html.count("<option") == 3  # 13784, 13785, 13786
+    html = client.get(url, {"position": "кочегар"}).content.decode()
+    assert '<option value="Машинист (кочегар) котельной">13786</option>' in html
     assert client.get(url, {"position": "x" * 5000}).status_code == 200
     # Twenty options at most, whatever the classifier's size.
+    OkpdtrEntry.objects.bulk_create(
+        OkpdtrEntry(
+            code=f"9{n:04d}",
+            check_digit=okpdtr_check_digit(f"9{n:04d}"),
+            name=f"Профессия {n}",
+            category="worker",
+        )
+        for n in range(30)
+    )
     assert client.get(url, {"okpdtr_code": ""}).content.decode().count("<option") == 20
 
 
@@ -190,7 +202,7 @@ def test_the_form_names_the_position_from_the_classifier(client, officer_a, ente
         "department": str(shop.pk),
         "number": "7",
         "position": "",
-        "okpdtr_code": "18559",
+        "okpdtr_code": "13786",
         "headcount_total": "2",
         "headcount_women": "0",
         "headcount_under_18": "0",
@@ -198,7 +210,7 @@ def test_the_form_names_the_position_from_the_classifier(client, officer_a, ente
         "submission": rendered_key(client.get(url)),
     }
     assert client.post(url, data).status_code == 302
-    assert enterprise_a.workplaces.get(number="7").position == "Слесарь-ремонтник"
+    assert enterprise_a.workplaces.get(number="7").position == "Машинист (кочегар) котельной"
 
 
 @pytest.mark.parametrize("typed", ["\x00", "' OR 1=1 --", "%", "_", "😀" * 50, "1" * 300, "<script>"])
