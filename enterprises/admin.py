@@ -1,10 +1,76 @@
-from django.contrib import admin
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from riskpilot.admin import RegisterAdmin, archive_selected
 
-from .models import Department, Enterprise, HeadcountPeriod, Region, User, Workplace
+from .models import Department, Enterprise, HeadcountPeriod, OkpdtrEntry, Region, User, Workplace
+from .okpdtr import ClassifierFileError, classifier_load, read_classifier_file
+
+CLASSIFIER_MAX_BYTES = 10 * 1024 * 1024  # the full classifier is well under 1 MB
+
+
+class ClassifierFileForm(forms.Form):
+    file = forms.FileField(label=_("Classifier file (.csv or .xlsx)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > CLASSIFIER_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        if Path(upload.name).suffix.lower() not in {".csv", ".xlsx"}:
+            raise forms.ValidationError(_("Only .csv and .xlsx files can be loaded."))
+        return upload
+
+
+@admin.register(OkpdtrEntry)
+class OkpdtrEntryAdmin(admin.ModelAdmin):
+    """The classifier, searchable; staff load the official file here or by `manage.py load_okpdtr`."""
+
+    list_display = ["code", "check_digit", "name", "category"]
+    list_filter = ["category"]
+    search_fields = ["code", "name"]
+
+    def get_urls(self):
+        load = self.admin_site.admin_view(self.load_view)
+        return [path("load/", load, name="enterprises_okpdtrentry_load"), *super().get_urls()]
+
+    def load_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = ClassifierFileForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix.lower()) as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+                handle.flush()
+                try:
+                    rows = read_classifier_file(Path(handle.name))
+                except ClassifierFileError as error:
+                    form.add_error("file", str(error))
+                    rows = None
+            if rows is not None:
+                result = classifier_load(rows=rows)
+                messages.success(
+                    request,
+                    _("%(rows)s rows read: %(added)s added, %(updated)s updated, %(unchanged)s unchanged.")
+                    % {
+                        "rows": len(rows),
+                        "added": result.added,
+                        "updated": result.updated,
+                        "unchanged": result.unchanged,
+                    },
+                )
+                return redirect("admin:enterprises_okpdtrentry_changelist")
+        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta}
+        return render(request, "admin/enterprises/okpdtrentry/load.html", context)
 
 
 @admin.register(Region)

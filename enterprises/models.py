@@ -174,6 +174,32 @@ class Department(TimeStampedModel):
             ancestor = ancestor.parent
 
 
+class OkpdtrCategory(models.TextChoices):
+    WORKER = "worker", _("profession of workers")
+    EMPLOYEE = "employee", _("position of employees")
+
+
+class OkpdtrEntry(TimeStampedModel):
+    """One profession or position of the ОКПДТР classifier (ОК 016-94). The seed of
+    enterprises/data/okpdtr.csv is loaded on migrate; the full classifier by `manage.py load_okpdtr`."""
+
+    code = models.CharField(_("code"), max_length=5, unique=True, validators=[validate_okpdtr])
+    check_digit = models.PositiveSmallIntegerField(_("check digit"), validators=[MaxValueValidator(9)])
+    name = models.CharField(_("name"), max_length=300)
+    category = models.CharField(_("category"), max_length=10, choices=OkpdtrCategory.choices)
+
+    class Meta:
+        verbose_name = _("OKPDTR profession or position")
+        verbose_name_plural = _("OKPDTR classifier")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(check_digit__lte=9), name="okpdtr_check_digit_one_digit"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.check_digit} — {self.name}"
+
+
 class SoutClass(models.TextChoices):
     """Working-conditions classes of the special assessment (426-FZ art. 14)."""
 

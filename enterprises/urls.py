@@ -7,6 +7,7 @@ app_name = "enterprises"
 urlpatterns = [
     path("<int:enterprise_pk>/structure/", views.structure, name="structure"),
     path("preferences/", views.preferences, name="preferences"),
+    path("okpdtr/options/", views.okpdtr_options, name="okpdtr_options"),
     # Workers of a workplace (personal data: the enterprise's officers and managers only).
     path("workplace/<int:workplace_pk>/workers/", views_workers.workers, name="workers"),
     path("workplace/<int:workplace_pk>/workers/add/", views_workers.worker_add_view, name="worker_add"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from .access import get_for_user
 from .models import Enterprise, User, Workplace
+from .okpdtr import okpdtr_matches
 from .ordering import workplace_order
 from .services import department_tree
 
@@ -77,3 +78,13 @@ def preferences(request):
         messages.success(request, _("Your settings are saved."))
         return redirect("enterprises:preferences")
     return render(request, "enterprises/preferences.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET"])
+def okpdtr_options(request):
+    """The ОКПДТР classifier's matches of what is typed in the workplace form, as <option>s for
+    its datalist (htmx). The classifier is public reference data: any signed-in user may ask."""
+    kind = "position" if "position" in request.GET else "okpdtr_code"
+    entries = okpdtr_matches(request.GET.get(kind, ""))
+    return render(request, "enterprises/_okpdtr_options.html", {"entries": entries, "kind": kind})

@@ -86,12 +86,13 @@ REFERENCE_DATA_LOADERS = [
     ("hazards", "HazardousEvent", "hazards.migrations.0005_model_measure_levels", "fill_levels"),
     ("assessments", "RiskMethod", "assessments.migrations.0003_default_methods", "load_methods"),
     ("assessments", "RiskMethod", "assessments.migrations.0011_matrix_severity_group_wording", "add_version"),
+    ("enterprises", "OkpdtrEntry", "enterprises.migrations.0007_okpdtr_classifier", "load_seed"),
 ]
 
 
 @pytest.fixture
 def reference_data(transactional_db):
-    """The 776n catalogue and the default methods, as their data migrations load them.
+    """The 776n catalogue, the default methods and the ОКПДТР seed, as their data migrations load them.
     Transactional tests (live server, threads) empty the tables when they end, so one that runs
     after another loads them again with the migrations' own functions."""
     empty = {

@@ -512,3 +512,47 @@ def test_every_catalogue_measure_presets_a_level_of_the_hierarchy():
     assert classify("Замена опасной работы (процедуры) менее опасной") == "substitution"
     assert classify("Установка ограждений") == "engineering"
     assert classify("Организация обучения работников") == "administrative"
+
+
+@pytest.mark.parametrize(
+    ("wording", "level"),
+    [
+        # Wordings the word stems alone class wrongly (hazards.control_levels.OVERRIDES).
+        ("Исключение нахождения на полу посторонних предметов, их своевременная уборка", "administrative"),
+        (
+            "Организация обучения, инструктажей, стажировки, проверки знаний, установка знаков",
+            "administrative",
+        ),
+        (
+            "Своевременная уборка покрытий (поверхностей), подверженных воздействию факторов природы",
+            "administrative",
+        ),
+        ("Изоляция токоведущих частей электрооборудования, применение СИЗ", "engineering"),
+        ("Теплоизоляция горячих поверхностей.", "engineering"),
+        ("Обеспечение специальной (рабочей) обувью", "ppe"),
+        ("Избегать перепадов высоты, краев и участков", "elimination"),
+        (
+            "Применение технологических процессов, машин и оборудования, характеризующихся более низкими "
+            "уровнями шума",
+            "substitution",
+        ),
+    ],
+)
+def test_model_measures_the_stems_get_wrong_are_overridden(wording, level):
+    from hazards.control_levels import classify
+
+    assert classify(wording) == level
+
+
+def test_the_catalogue_holds_the_overridden_levels():
+    # Migration 0006 (and the loader the tests share) store the overrides.
+    assert set(
+        ModelMeasure.objects.filter(name_ru__startswith="Теплоизоляция горячих").values_list(
+            "control_level", flat=True
+        )
+    ) == {"engineering"}
+    assert set(
+        ModelMeasure.objects.filter(name_ru__startswith="Организация обучения, инструктажей").values_list(
+            "control_level", flat=True
+        )
+    ) == {"administrative"}

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("russian_by_default
 WORKPLACE = {
     "number": "11А",
     "position": "Токарь",
-    "okpdtr_code": "19149",
+    "okpdtr_code": "19149 6",  # not in the classifier's seed: typed with its check digit
     "headcount_total": "3",
     "headcount_women": "1",
     "headcount_under_18": "0",
@@ -122,7 +122,8 @@ def test_workplace_form_offers_the_okpdtr_classifier_and_the_unit_asked_for(
     url = reverse("assessments:workplace_add", args=[enterprise_a.pk])
     response = client.get(f"{url}?department={shop.pk}")
     html = response.content.decode()
-    assert '<option value="19149">19149 — Токарь</option>' in html
+    assert '<option value="11429">11429 — Взрывник</option>' in html  # the first of the seed
+    assert 'hx-get="/enterprises/okpdtr/options/"' in html
     assert re.search(rf'<option value="{shop.pk}" selected>', html)
     assert client.get(f"{url}?department=junk").status_code == 200
     assert client.get(f"{url}?department=99999999999999999999999").status_code == 200
@@ -135,7 +136,8 @@ def test_workplace_added_with_a_code_typed_in(client, officer_a, enterprise_a, s
     data = {
         **WORKPLACE,
         "department": str(shop.pk),
-        "okpdtr_code": "12345",
+        # Not in the classifier's seed: accepted with its check digit.
+        "okpdtr_code": "12345 0",
         "submission": rendered_key(response),
     }
     response = client.post(url, data)
@@ -152,6 +154,9 @@ def test_workplace_added_with_a_code_typed_in(client, officer_a, enterprise_a, s
     ("change", "field", "message"),
     [
         ({"okpdtr_code": "1234"}, "okpdtr_code", "5 цифр"),
+        ({"okpdtr_code": "12345"}, "okpdtr_code", "нет в загруженном классификаторе"),
+        ({"okpdtr_code": "12345 1"}, "okpdtr_code", "Контрольное число не подходит"),
+        ({"okpdtr_code": "19149 7"}, "okpdtr_code", "Контрольное число не подходит"),
         ({"number": "1"}, "number", "уже есть рабочее место № 1"),
         ({"headcount_women": "9"}, "headcount_women", "Не может превышать"),
     ],

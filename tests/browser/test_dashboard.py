@@ -4,12 +4,14 @@ region → enterprise → workplace → register row (read-only), at laptop and 
 import re
 
 import pytest
+from django.urls import reverse
 
 from assessments.models import IncidentKind
 from assessments.services import assessment_create
 from enterprises.models import Role
 from hazards.models import HazardousEvent
 from reports import rollups
+from reports.tables import COLUMNS, KEY_COLUMNS
 from tests.factories import (
     PASSWORD,
     ControlMeasureFactory,
@@ -110,3 +112,23 @@ def test_reviewer_exports_the_table_and_reads_it_in_english(
         page.locator("a", has_text="Export the table (.xlsx)").click()
     assert download.value.suggested_filename.startswith("riskpilot-region-56-")
     screenshot("dashboard-region-en")
+
+
+@pytest.mark.parametrize("federal_view", [False, True], ids=["region", "federal"])
+def test_the_key_indicators_are_in_view_at_1366_px_without_scrolling(
+    live_server, page, screenshot, reviewer_region, federal, region_register, federal_view
+):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, live_server, federal if federal_view else reviewer_region)
+    if federal_view:
+        page.goto(live_server.url + reverse("reports:federal"))
+    page.wait_for_selector("table.dashboard-table")
+    headers = page.locator("table.dashboard-table thead tr:nth-child(2) th")
+    assert headers.count() == len(COLUMNS)
+    for index in range(len(KEY_COLUMNS)):
+        box = headers.nth(index).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1366, (index, box)
+    first_group = page.locator("table.dashboard-table thead th.dashboard-group").first
+    assert first_group.inner_text() == "Ключевые показатели"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    screenshot(f"dashboard-key-columns-{'federal' if federal_view else 'region'}")

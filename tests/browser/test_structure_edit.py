@@ -61,8 +61,14 @@ def test_officer_creates_renames_moves_and_archives_units_and_workplaces(live_se
     # A workplace in the new section, with a code from the classifier list.
     page.locator(f"a[href$='?department={section.pk}']").click()
     page.fill("input[name=number]", "3")
-    page.fill("input[name=position]", "Слесарь-ремонтник")
-    page.fill("input[name=okpdtr_code]", "18559")
+    # The classifier's picker: what is typed refills the suggestions (a datalist, fed by htmx).
+    page.locator("input[name=position]").press_sequentially("кочегар")
+    expect(page.locator("#okpdtr-positions option[value='Машинист (кочегар) котельной']")).to_have_count(1)
+    page.fill("input[name=position]", "Машинист (кочегар) котельной")
+    page.locator("input[name=okpdtr_code]").press_sequentially("1378")
+    expect(page.locator("#okpdtr-classifier option")).to_have_count(3)
+    expect(page.locator("#okpdtr-classifier option").last).to_have_attribute("value", "13786")
+    page.fill("input[name=okpdtr_code]", "13786")
     page.fill("input[name=headcount_total]", "4")
     page.fill("input[name=headcount_women]", "1")
     page.fill(
@@ -75,7 +81,7 @@ def test_officer_creates_renames_moves_and_archives_units_and_workplaces(live_se
     page.locator("#workplace-form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/structure/"))
     added = Workplace.objects.get(enterprise=enterprise, number="3")
-    assert (added.department_id, added.okpdtr_code, added.headcount_total) == (section.pk, "18559", 4)
+    assert (added.department_id, added.okpdtr_code, added.headcount_total) == (section.pk, "13786", 4)
     expect(page.locator(".workplace-number")).to_have_text(["2А", "10", "3"])  # units in name order
 
     # A number already taken is refused beside the field, nothing written.

@@ -69,6 +69,8 @@ ACCESS = {
     "enterprises:structure": Access(READ, READ),
     # Everyone's own settings: the page only ever shows and changes the signed-in user.
     "enterprises:preferences": Access(OPEN, OPEN),
+    # The ОКПДТР classifier's matches for the workplace form: public reference data.
+    "enterprises:okpdtr_options": Access(OPEN, NOT_ALLOWED),
     "hazards:add": Access(WRITE, WRITE),
     "hazards:edit": Access(WRITE, WRITE, pk="hazard"),
     "hazards:set_status": Access(NOT_ALLOWED, WRITE, pk="hazard"),

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assessments.demo import DEMO_USERS, DemoDataError, seed_demo
 from enterprises.models import User
+from enterprises.okpdtr import classifier_load, seed_rows
 
 LABELS = {
     "regions": "regions",
@@ -41,6 +42,8 @@ class Command(BaseCommand):
                 "Pass --allow-production to load the demo anyway (staging only)."
             )
         started = time.monotonic()
+        # The classifier's seed too, should a flushed database have lost what migrate loaded.
+        classifier_load(rows=seed_rows())
         try:
             counts = seed_demo(stdout=self.stdout if options["verbosity"] > 1 else None)
         except DemoDataError as error:
