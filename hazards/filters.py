@@ -5,7 +5,10 @@ import django_filters
 from django import forms
 from django.db.models import F, Q
 from django.db.models.functions import Length
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Workplace
@@ -42,6 +45,25 @@ def _int_or_none(value) -> int | None:
         return None
 
 
+class PlainSelect(forms.Select):
+    """A select drawn in Python: Django draws each option through a template of its own, and the
+    filter form is on every page of the register list. Same markup, single choice only."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = self.format_value(value)[:1]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(option), mark_safe(" selected") if [str(option)] == chosen else "", label)
+                for option, label in self.choices
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+        )
+
+
 def _style(form) -> None:
     """Bootstrap's classes on the widgets, as crispy-forms would set them: the list draws its
     filter form with a plain template (templates/assessments/register/_filter_fields.html)."""
@@ -49,8 +71,9 @@ def _style(form) -> None:
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"
-        elif isinstance(widget, forms.Select):
+        elif type(widget) is forms.Select:
             css = "form-select"
+            widget = field.widget = PlainSelect(attrs=widget.attrs, choices=widget.choices)
         else:
             css = "form-control"
         if form.is_bound and name in form.errors:

@@ -91,3 +91,19 @@ def test_page_keeps_the_sort_order_of_the_ids(client, officer_a, enterprise_a):
     page = client.get(f"{url}?sort=level").context["page"]
     assert [row.risk_level for row in page] == [1, 3, 5]
     assert page.paginator.count == 3
+
+
+@pytest.mark.parametrize("value", [None, "", "b", "9"])
+def test_plain_select_draws_what_django_draws(value):
+    import re
+
+    from django import forms
+
+    from hazards.filters import PlainSelect
+
+    choices = [("", "Все"), ("a", "Первый <и> второй"), ("b", "Б")]
+    # As the form draws them: the class on the widget, the id from the bound field.
+    css, attrs = {"class": "form-select"}, {"id": "id_x"}
+    django_html = forms.Select(attrs=css, choices=choices).render("x", value, attrs=attrs)
+    plain_html = PlainSelect(attrs=css, choices=choices).render("x", value, attrs=attrs)
+    assert re.sub(r">\s+<", "><", django_html).strip() == plain_html
