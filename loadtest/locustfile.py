@@ -230,12 +230,10 @@ class FederalReviewer(SignedIn):
 
 class Trivial(HttpUser):
     """The yardstick: the load test's one-query page (loadtest/trivial.py), no sign-in, no think
-    time. Chosen by name on Locust's command line (run.py), never mixed with the others."""
+    time. run.py names the user classes of each run on Locust's command line, so this one is never
+    mixed with the others."""
 
     wait_time = constant(0)
-    # Not picked by a run that names no user class: only run.py's yardstick step asks for it.
-    weight = 0
-    fixed_count = 0
 
     @task
     def trivial(self):
