@@ -12,7 +12,9 @@ from django.db import migrations
 
 from hazards.search import CONFIGS
 
-EXPRESSION = " || ".join(f"to_tsvector('{config}'::regconfig, COALESCE(search_text, ''))" for config in CONFIGS)
+EXPRESSION = " || ".join(
+    f"to_tsvector('{config}'::regconfig, COALESCE(search_text, ''))" for config in CONFIGS
+)
 FORWARD = [
     "ALTER TABLE hazards_hazard ADD COLUMN search_vector tsvector "
     f"GENERATED ALWAYS AS ({EXPRESSION}) STORED",
