@@ -45,6 +45,9 @@ EXPOSE 8000
 # Workers: gunicorn reads WEB_CONCURRENCY; PDFs render and register files are imported in the
 # Celery worker, not here. --timeout 60 (gunicorn's default is 30): no request does long work any
 # more, so a request past a minute is stuck and its worker is better restarted; the margin covers
-# the slowest legitimate pages (a large export) on a loaded server.
+# the slowest legitimate pages (a large export) on a loaded server. --preload imports the
+# application once in the master before forking: the workers share its memory and a replaced
+# worker starts at once. Sync workers, one request each: the pages are CPU-bound in Python (see
+# README, "Load test"), and each worker keeps its database connection (DB_CONN_MAX_AGE).
 ENV WEB_CONCURRENCY=3
-CMD ["gunicorn", "riskpilot.wsgi:application", "--bind", "0.0.0.0:8000", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "riskpilot.wsgi:application", "--bind", "0.0.0.0:8000", "--timeout", "60", "--preload", "--access-logfile", "-"]

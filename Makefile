@@ -23,7 +23,8 @@ help:
 	@echo "make beat      the Celery beat scheduler (needs REDIS_URL; run exactly one)"
 	@echo "make mailsink  a local SMTP server on 127.0.0.1:1025 printing the e-mails it receives"
 	@echo "make bench     benchmark the dashboards on PostgreSQL (SCALE=small: under a minute)"
-	@echo "make loadtest  50 users for 60 s against gunicorn with the benchmark data (USERS=, DURATION=)"
+	@echo "make loadtest  50 users for 60 s against gunicorn with the benchmark data (USERS=, DURATION=),"
+	@echo "               then the capacity: stepped runs without think time, and a one-query page's"
 	@echo "make clean     remove .venv and caches (var/, the demo database, stays)"
 
 # --- Set-up -----------------------------------------------------------------------------------
@@ -116,7 +117,9 @@ bench: $(INSTALLED)
 		$(PY) manage.py bench_dashboards --scale $(SCALE) --output bench-results.json
 
 # 50 users for 60 s against gunicorn on 127.0.0.1 and the benchmark data of SCALE (default full:
-# 1M register rows; generated once, which takes a while). Results in loadtest-results.json.
+# 1M register rows; generated once, which takes a while), then two stepped runs without think time
+# (the mixed workload and a one-query page) for the capacity and their ratio. Results in
+# loadtest-results.json.
 USERS ?= 50
 DURATION ?= 60s
 LOADTEST_DATABASE_URL ?= $(BENCH_DATABASE_URL)

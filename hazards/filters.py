@@ -3,9 +3,12 @@ the filters on control measures, which this app does not know about."""
 
 import django_filters
 from django import forms
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Length
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Workplace
@@ -16,6 +19,9 @@ from .models import Hazard, HazardGroup, HazardStatus, RiskLevel
 from .search import search
 
 NOT_RATED = "none"
+# The workplace select lists one unit's workplaces at most this many (the largest units of the
+# pilot have a few hundred); the workplace page links to its rows whatever the number.
+MAX_WORKPLACE_CHOICES = 500
 ANY = _("Any")
 ALL_STATUSES = "all"
 
@@ -27,6 +33,54 @@ APPROVAL_WAITING = "waiting"
 APPROVAL_RETURNED = "returned"
 APPROVAL_NOT_ASSESSED = "none"
 APPROVAL_STATUSES = {APPROVAL_APPROVED: "approved", APPROVAL_WAITING: "draft", APPROVAL_RETURNED: "returned"}
+
+
+WORKPLACE_HELP = _("Choose a structural unit and apply the filters to list its workplaces.")
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class PlainSelect(forms.Select):
+    """A select drawn in Python: Django draws each option through a template of its own, and the
+    filter form is on every page of the register list. Same markup, single choice only."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = self.format_value(value)[:1]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(option), mark_safe(" selected") if [str(option)] == chosen else "", label)
+                for option, label in self.choices
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+        )
+
+
+def _style(form) -> None:
+    """Bootstrap's classes on the widgets, as crispy-forms would set them: the list draws its
+    filter form with a plain template (templates/assessments/register/_filter_fields.html)."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif type(widget) is forms.Select:
+            css = "form-select"
+            widget = field.widget = PlainSelect(attrs=widget.attrs, choices=widget.choices)
+        else:
+            css = "form-control"
+        if form.is_bound and name in form.errors:
+            css += " is-invalid"
+            widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"id_{name}_error"})
+        widget.attrs["class"] = css
+    form.styled = True
 
 
 class CheckboxFilter(django_filters.BooleanFilter):
@@ -129,12 +183,37 @@ class HazardFilter(django_filters.FilterSet):
         self.filters["department"].extra["choices"] = [
             (d.pk, "\u2003" * depth + d.name) for d, depth in tree if d.archived_at is None
         ]
-        self.filters["workplace"].extra["choices"] = [
-            (pk, f"№ {number} — {position}")
-            for pk, number, position in Workplace.objects.filter(enterprise=enterprise)
-            .order_by(*workplace_order())
-            .values_list("pk", "number", "position")
-        ]
+        self.filters["workplace"].extra["choices"] = self.workplace_choices(data)
+
+    def workplace_choices(self, data) -> list[tuple[int, str]]:
+        """The workplaces of the chosen unit (with its sub-units), and the chosen workplace itself:
+        a large enterprise has thousands, too many for one select on every page of the list. With
+        no unit chosen the select offers only the chosen workplace (a link from the workplace page
+        or the overview); choosing a unit and applying lists its workplaces (no script needed)."""
+        department_id = _int_or_none(data.get("department"))
+        workplace_id = _int_or_none(data.get("workplace"))
+        chosen = Q(pk=workplace_id) if workplace_id else Q(pk__in=[])
+        if department_id in self.departments_by_id:
+            units = descendants(department_id, self.departments_by_id)
+            workplaces = Workplace.objects.filter(
+                Q(department_id__in=units) | chosen, enterprise=self.enterprise
+            )
+            limit = MAX_WORKPLACE_CHOICES
+        elif workplace_id:
+            workplaces = Workplace.objects.filter(chosen, enterprise=self.enterprise)
+            limit = 1
+        else:
+            self.filters["workplace"].extra["help_text"] = WORKPLACE_HELP
+            return []
+        listed = workplaces.order_by(*workplace_order()).values_list("pk", "number", "position")[:limit]
+        return [(pk, f"№ {number} — {position}") for pk, number, position in listed]
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "styled", False):
+            _style(form)
+        return form
 
     def filter_queryset(self, queryset):
         # No status chosen means the active rows (the register's working view).

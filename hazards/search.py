@@ -2,16 +2,18 @@
 
 On PostgreSQL the text is searched with Russian full-text search (stems, so "покрытия" finds
 "покрытие"), each word also as a prefix ("противоскользящ" finds "противоскользящее покрытие"),
-through a GIN index on the text's Russian and unstemmed vectors (migration hazards 0004): the list
-stays one indexed lookup however many measures and comments the rows have. Elsewhere (SQLite in
+against the text's Russian and unstemmed vectors, stored beside it in a generated column with a GIN
+index (migration hazards 0006): the list checks a stored vector per row of the enterprise, never
+recomputes one, however many measures and comments the rows have. Elsewhere (SQLite in
 development and tests) each word must occur in the text; both sides are casefolded in Python,
 because SQLite's LIKE folds the case of ASCII letters only, not of Cyrillic ones."""
 
 import re
 from collections.abc import Iterable
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.db import connection
+from django.db.models import Expression
 
 # The text search configurations of the index; the query must use the same ones to use it.
 # Russian stems find other forms of a word ("покрытия" → "покрытие"); the unstemmed words
@@ -20,8 +22,20 @@ from django.db import connection
 CONFIGS = ("russian", "simple")
 
 
+class StoredSearchVector(Expression):
+    """The rows' stored vector (the generated column search_vector of migration hazards 0006, on
+    PostgreSQL only, so it is no model field): of the query's own table, whatever its alias."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{table}.{connection.ops.quote_name('search_vector')}", []
+
+
 def search_vector():
-    """The expression the GIN index is built on (migration hazards 0004) and the query uses."""
+    """The expression of the stored vector (migration hazards 0006): the text's vectors in every
+    configuration of CONFIGS."""
     first, *others = (SearchVector("search_text", config=config) for config in CONFIGS)
     for vector in others:
         first = first + vector
@@ -67,7 +81,7 @@ def search(queryset, query: str):
         combined = _word_query(query_words[0])
         for word in query_words[1:]:
             combined = combined & _word_query(word)
-        return queryset.alias(search_vector=search_vector()).filter(search_vector=combined)
+        return queryset.alias(search_vector=StoredSearchVector()).filter(search_vector=combined)
     for word in query_words:
         queryset = queryset.filter(search_text__contains=word)
     return queryset

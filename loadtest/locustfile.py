@@ -6,10 +6,11 @@ import itertools
 import json
 import os
 import random
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, LoadTestShape, between, constant, events, task
 from requests.cookies import RequestsCookieJar
 
 PEOPLE = json.loads(Path(os.environ.get("LOADTEST_USERS", "var/loadtest-users.json")).read_text())
@@ -22,10 +23,31 @@ _regional = itertools.cycle(PEOPLE["regional"])
 _page_times: list[float] = []
 
 
+# The stepped run (LOADTEST_STEPS="1,2,4,…": users at each step, no think time): every page's
+# time and outcome is kept with the step it fell in; run.py finds the saturation point from them.
+STEPS = [int(users) for users in os.environ.get("LOADTEST_STEPS", "").split(",") if users]
+STEP_SECONDS = int(os.environ.get("LOADTEST_STEP_SECONDS", "20"))
+# The first seconds of a step are not counted: its new users sign in then (a slow hash each).
+STEP_SETTLE_SECONDS = int(os.environ.get("LOADTEST_STEP_SETTLE_SECONDS", "5"))
+_started = {"at": None}
+_step_samples: list[tuple[int, float, bool]] = []
+
+
+@events.test_start.add_listener
+def _start_clock(**kwargs):
+    _started["at"] = time.monotonic()
+
+
 @events.request.add_listener
 def _page_time(name, response_time, exception, **kwargs):
-    if name not in ("login page", "login") and exception is None:
+    if name in ("login page", "login"):
+        return
+    if exception is None:
         _page_times.append(response_time)
+    if STEPS and _started["at"] is not None:
+        elapsed = time.monotonic() - _started["at"]
+        if elapsed % STEP_SECONDS >= STEP_SETTLE_SECONDS:
+            _step_samples.append((int(elapsed // STEP_SECONDS), response_time, exception is not None))
 
 
 @events.reset_stats.add_listener
@@ -38,6 +60,28 @@ def _forget_arrival(**kwargs):
 def _save_page_times(**kwargs):
     if os.environ.get("LOADTEST_PAGE_TIMES"):
         Path(os.environ["LOADTEST_PAGE_TIMES"]).write_text(json.dumps(_page_times))
+    if STEPS and os.environ.get("LOADTEST_STEP_SAMPLES"):
+        Path(os.environ["LOADTEST_STEP_SAMPLES"]).write_text(
+            json.dumps(
+                {
+                    "steps": STEPS,
+                    "counted_seconds": STEP_SECONDS - STEP_SETTLE_SECONDS,
+                    "samples": _step_samples,
+                }
+            )
+        )
+
+
+if STEPS:
+
+    class Steps(LoadTestShape):
+        """Users in steps (all of a step's new users at once), each step STEP_SECONDS long."""
+
+        def tick(self):
+            step = int(self.get_run_time() // STEP_SECONDS)
+            if step >= len(STEPS):
+                return None
+            return STEPS[step], STEPS[step]
 
 
 class FormValues(HTMLParser):
@@ -92,8 +136,9 @@ class SecureCookiesOverHttp(RequestsCookieJar):
 class SignedIn(HttpUser):
     abstract = True
     # A person reads a page before the next click: 2–8 s, so 50 users ask for about 10 pages a
-    # second — a busy morning in a regional ministry, all at once.
-    wait_time = between(2, 8)
+    # second — a busy morning in a regional ministry, all at once. The stepped run has no think
+    # time: each user asks for the next page as soon as it has the last one.
+    wait_time = constant(0) if STEPS else between(2, 8)
 
     def sign_in(self, username):
         self.client.cookies = SecureCookiesOverHttp()
@@ -181,3 +226,15 @@ class FederalReviewer(SignedIn):
     @task
     def dashboard(self):
         self.client.get("/reports/", name="federal dashboard")
+
+
+class Trivial(HttpUser):
+    """The yardstick: the load test's one-query page (loadtest/trivial.py), no sign-in, no think
+    time. run.py names the user classes of each run on Locust's command line, so this one is never
+    mixed with the others."""
+
+    wait_time = constant(0)
+
+    @task
+    def trivial(self):
+        self.client.get("/loadtest/trivial/", name="trivial")

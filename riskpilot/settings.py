@@ -338,6 +338,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # (riskpilot.middleware.client_ip). Never set it without a proxy that overwrites that header,
 # or anyone could choose the address their failed logins are counted against.
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+# Routes the load test's one-query yardstick view (loadtest/trivial.py); only loadtest/run.py
+# turns it on, for its own server. Never in a real deployment.
+LOADTEST_TRIVIAL_VIEW = env.bool("LOADTEST_TRIVIAL_VIEW", default=False)
 AXES_CLIENT_IP_CALLABLE = "riskpilot.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

@@ -4,8 +4,7 @@ with its export. Every figure on the overview links to the filtered list behind 
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -18,12 +17,12 @@ from hazards.filters import NOT_RATED
 from hazards.models import Hazard, HazardStatus, RiskLevel
 
 from .. import exports
-from ..models import ControlMeasure, Incident, RiskAssessment
+from ..models import ControlMeasure, Incident
 from .register_filters import RegisterFilter, with_measure_counts
 from .register_history import workplace_history
+from .register_page import register_page
 
 RECENT_INCIDENT_DAYS = 90
-PAGE_SIZE = 50
 
 
 @login_required
@@ -135,11 +134,11 @@ def register(request, enterprise_pk):
     enterprise = get_for_user(Enterprise.objects.select_related("region"), request.user, pk=enterprise_pk)
     rows = Hazard.objects.for_user(request.user).filter(enterprise=enterprise)
     register_filter = RegisterFilter(request.GET, queryset=rows, enterprise=enterprise)
-    queryset = with_measure_counts(register_filter.qs).select_related(
-        "workplace__department", "event__hazard_type__group"
-    )
     export_format = request.GET.get("format")
     if export_format in exports.FORMATS:
+        queryset = with_measure_counts(register_filter.qs).select_related(
+            "workplace__department", "event__hazard_type__group"
+        )
         query = request.GET.copy()
         query.pop("format", None)
         query.pop("page", None)
@@ -150,14 +149,7 @@ def register(request, enterprise_pk):
             departments_by_id=register_filter.departments_by_id,
             query=query.urlencode(),
         )
-    # The approval state of each row's current assessment, for its badge: two subqueries of the
-    # page's own query (not of the export, which does not show it).
-    current = RiskAssessment.objects.filter(hazard=OuterRef("pk"), is_current=True)
-    queryset = queryset.annotate(
-        approval_status=Subquery(current.values("status")[:1]),
-        return_reason=Subquery(current.values("return_reason")[:1]),
-    )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = register_page(register_filter.qs, request.GET.get("page"), enterprise=enterprise)
     for row in page:
         row.department_path = register_filter.department_path(row.workplace.department_id)
     filtered = any(value for name, value in register_filter.form.cleaned_data.items() if name != "sort")

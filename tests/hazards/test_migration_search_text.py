@@ -10,7 +10,8 @@ from hazards.search import search
 from tests.factories import WorkplaceFactory
 
 BEFORE = [("assessments", "0013_register_import_preview"), ("hazards", "0004_search_text")]
-AFTER = [("assessments", "0014_incident_cancel_and_search_text")]
+# The search reads the stored vector of hazards 0006 (PostgreSQL), so the rows are searched there.
+AFTER = [("assessments", "0014_incident_cancel_and_search_text"), ("hazards", "0008_search_vector_column")]
 
 
 def _migrate(targets):

@@ -150,7 +150,15 @@ def test_the_search_is_served_by_the_full_text_index_on_postgresql(rows):
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
     plan = queryset.explain()
-    assert "hazard_search_gin" in plan, plan
+    assert "hazard_search_vector_gin" in plan, plan
+
+
+@postgresql_only
+def test_the_stored_vector_follows_the_text_on_postgresql(rows):
+    # The generated column (migration hazards 0006) is kept by the database, with no service.
+    Hazard.objects.filter(pk=rows["floor"].pk).update(search_text="стремянка")
+    assert found("стремянк") == {rows["floor"].pk}
+    assert found("покрытия") == set()
 
 
 def test_register_list_searches_measures_and_its_query_count_does_not_grow(client, officer_a, enterprise_a):
