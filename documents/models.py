@@ -545,6 +545,7 @@ class ActionPlanMeasure(TimeStampedModel):
 class BundleStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RENDERING = "rendering", _("Rendering")
+    MERGING = "merging", _("Putting the file together")
     READY = "ready", _("Ready")
     FAILED = "failed", _("Failed")
 
@@ -575,6 +576,12 @@ class CardBundle(TimeStampedModel):
     )
     status = models.CharField(
         _("status"), max_length=10, choices=BundleStatus.choices, default=BundleStatus.QUEUED
+    )
+    cards = models.JSONField(
+        _("cards of the set"),
+        default=list,
+        blank=True,
+        help_text=_("The ids of the card versions in the set, in the order it puts them together."),
     )
     total = models.PositiveIntegerField(_("cards"), default=0)
     done = models.PositiveIntegerField(_("cards put together"), default=0)

@@ -269,6 +269,8 @@ CELERY_TASK_ROUTES = {
     "documents.tasks.render_card": {"queue": "pdf"},
     "documents.tasks.render_plan": {"queue": "pdf"},
     "documents.tasks.render_bundle": {"queue": "pdf"},
+    "documents.tasks.render_bundle_part": {"queue": "pdf"},
+    "documents.tasks.finish_bundle": {"queue": "pdf"},
 }
 
 # Subscribed reports by e-mail (reports.delivery). A failed send is tried again after
