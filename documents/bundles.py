@@ -27,11 +27,11 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter
 
 from enterprises.models import Department
-from reports.pdf import css_string, html_to_pdf
+from reports.pdf import css_string
 
 from .cards import card_is_stale, card_leads, cards_current
 from .models import BundleStatus, CardBundle, RiskCard
-from .rendering import DOCUMENT_LANGUAGE, card_render_and_keep
+from .rendering import DOCUMENT_LANGUAGE, card_render_and_keep, document_pages, document_pdf
 
 # Cards per part: small enough that the worker's processes share the set evenly and a lost part
 # costs little to redo (~20 × 0.3 s), large enough that a part's own overhead stays negligible.
@@ -200,13 +200,13 @@ def _bundle_merge(bundle: CardBundle) -> None:
                 "pages": len(reader.pages),
             }
         )
-    cover = html_to_pdf(bundle_cover_html(bundle, entries, missing))
-    first = cover.pages + 1
+    # The cover's length does not depend on the page numbers it gives (a fixed column): laid out
+    # once without them to learn it, then rendered with them.
+    first = document_pages(bundle_cover_html(bundle, entries, missing)) + 1
     for entry in entries:
         entry["first_page"] = first
         first += entry["pages"]
-    # The cover again, now with the page where each card begins (its length does not change).
-    cover = html_to_pdf(bundle_cover_html(bundle, entries, missing))
+    cover = document_pdf(bundle_cover_html(bundle, entries, missing))
     content, pages = merge_pdfs([PdfReader(io.BytesIO(cover.content)), *readers])
     with transaction.atomic():
         locked = CardBundle.objects.select_for_update().get(pk=bundle.pk)
