@@ -98,3 +98,22 @@ def finish_bundle(bundle_id: int) -> str | None:
 
     bundle = bundle_finish(bundle_id=bundle_id)
     return bundle.status if bundle else None
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=2 * 60,
+    time_limit=3 * 60,
+    max_retries=3,
+)
+def render_sheet(self, sheet_id: int) -> str | None:
+    """Render and keep a card's printable acknowledgement sheet."""
+    from .sheets import sheet_store
+
+    try:
+        sheet = sheet_store(sheet_id=sheet_id)
+    except TRANSIENT_ERRORS as error:
+        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 300)) from error
+    return sheet.status if sheet else None

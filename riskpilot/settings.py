@@ -265,12 +265,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # (a worker for it: celery -A riskpilot worker -Q pdf --concurrency 1 --max-tasks-per-child 20).
 CELERY_TASK_ROUTES = {
     "reports.tasks.render_report": {"queue": "pdf"},
-    # The documents' PDFs: issued cards, approved plans and sets of cards.
+    # The documents' PDFs: issued cards, approved plans, sets of cards, acknowledgement sheets.
     "documents.tasks.render_card": {"queue": "pdf"},
     "documents.tasks.render_plan": {"queue": "pdf"},
     "documents.tasks.render_bundle": {"queue": "pdf"},
     "documents.tasks.render_bundle_part": {"queue": "pdf"},
     "documents.tasks.finish_bundle": {"queue": "pdf"},
+    "documents.tasks.render_sheet": {"queue": "pdf"},
 }
 
 # Subscribed reports by e-mail (reports.delivery). A failed send is tried again after
