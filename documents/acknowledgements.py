@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from weasyprint import HTML
 
 from assessments.models import OPEN_MEASURE_STATUSES, ControlMeasure, MeasureStatus
 from assessments.services import evidence_file_name, evidence_inspect
@@ -302,41 +300,3 @@ def cards_needing_acknowledgement(enterprise, day: datetime.date | None = None) 
         if stale or (card.version > 1 and share.missing > 0):
             found.append(UnacknowledgedCard(card=card, stale=stale, missing=share.missing))
     return found
-
-
-# --- The paper sheet -------------------------------------------------------------------------
-
-# A sheet lists the workers of one card; a workplace group of more than this is printed as
-# several sheets by the officer (the page says so): the PDF is rendered within the request.
-SHEET_MAX_WORKERS = 300
-
-
-def sheet_pdf(card: RiskCard, *, language: str) -> bytes:
-    """The лист ознакомления of the card: its workers with lines for the signature and date, a
-    page or two rendered with WeasyPrint (fetching only RiskPilot's static files)."""
-    with translation.override(language):
-        workers = list(
-            card_workers(card).order_by("surname", "first_name", "patronymic", "pk")[:SHEET_MAX_WORKERS]
-        )
-        done = {
-            ack.worker_id: ack for ack in CardAcknowledgement.objects.filter(card=card, worker__in=workers)
-        }
-        for worker in workers:
-            worker.acknowledgement = done.get(worker.pk)
-        html = render_to_string(
-            "documents/acknowledgements/sheet_pdf.html",
-            {
-                "card": card,
-                "workplaces": card_workplaces(card),
-                "enterprise": card.enterprise,
-                "workers": workers,
-                "language": language,
-                "generated_at": timezone.now(),
-            },
-        )
-    # The sheet's CSS is inline and its font a system one: nothing is fetched at all.
-    return HTML(string=html, url_fetcher=_fetch_nothing, base_url=None).write_pdf()
-
-
-def _fetch_nothing(url, *args, **kwargs):
-    raise ValueError(f"The acknowledgement sheet fetches no resources, not {url!r}")

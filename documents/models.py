@@ -545,6 +545,7 @@ class ActionPlanMeasure(TimeStampedModel):
 class BundleStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RENDERING = "rendering", _("Rendering")
+    MERGING = "merging", _("Putting the file together")
     READY = "ready", _("Ready")
     FAILED = "failed", _("Failed")
 
@@ -575,6 +576,12 @@ class CardBundle(TimeStampedModel):
     )
     status = models.CharField(
         _("status"), max_length=10, choices=BundleStatus.choices, default=BundleStatus.QUEUED
+    )
+    cards = models.JSONField(
+        _("cards of the set"),
+        default=list,
+        blank=True,
+        help_text=_("The ids of the card versions in the set, in the order it puts them together."),
     )
     total = models.PositiveIntegerField(_("cards"), default=0)
     done = models.PositiveIntegerField(_("cards put together"), default=0)
@@ -609,3 +616,56 @@ class CardBundle(TimeStampedModel):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
+
+
+# --- The printed acknowledgement sheet ---------------------------------------------------------
+
+
+class SheetStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RENDERING = "rendering", _("Rendering")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class AcknowledgementSheetQuerySet(ScopedQuerySet):
+    enterprise_path = "card__enterprise"
+
+
+class AcknowledgementSheet(TimeStampedModel):
+    """The printable лист ознакомления of a card version as a PDF rendered by the pdf worker and
+    kept. Its fingerprint digests what it lists (the workers of the card's workplaces on the day
+    and who of them acknowledged): when that changes, printing it again renders a new sheet. A
+    generated artefact: a newer sheet of the card replaces the older ones."""
+
+    card = models.ForeignKey(
+        RiskCard, on_delete=models.CASCADE, related_name="sheets", verbose_name=_("risk assessment card")
+    )
+    fingerprint = models.CharField(_("fingerprint of the list"), max_length=64)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SheetStatus.choices, default=SheetStatus.QUEUED
+    )
+    file = models.FileField(
+        _("PDF"), upload_to=document_upload_to, storage=private_storage, max_length=255, blank=True
+    )
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = AcknowledgementSheetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("acknowledgement sheet")
+        verbose_name_plural = _("acknowledgement sheets")
+        indexes = [
+            # The sheet of a card's list as it is now (sheets.sheet_current).
+            models.Index(fields=["card", "fingerprint"], name="sheet_card_fingerprint"),
+        ]
+
+    def __str__(self):
+        return _("Acknowledgement sheet of %(card)s") % {"card": self.card}
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (SheetStatus.READY, SheetStatus.FAILED)

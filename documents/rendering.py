@@ -1,35 +1,62 @@
 """The documents as files: the card and the action plan as HTML from our own templates, as PDF
 through WeasyPrint (with the reports' fetcher, which serves only our static files) and as .xlsx
-with the same columns; and the set of an enterprise's cards as one PDF.
+with the same columns (the set of an enterprise's cards as one PDF: documents.bundles).
 
 The documents are Russian documents (REFERENCE §8): they are rendered in Russian whatever the
 language of the person who asks for them."""
 
 import datetime
+import functools
 import io
+import time
 from collections.abc import Iterable
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from pypdf import PdfReader, PdfWriter
 
-from enterprises.models import Department
-from reports.pdf import Rendered, css_string, html_to_pdf
+from reports.pdf import HTML, Rendered, StaticOnlyFetcher, css_string
 from riskpilot.spreadsheets import cell_value
 
-from .cards import CardContent, card_content, card_is_stale, card_leads, cards_current
-from .models import ActionPlan, BundleStatus, CardBundle, RiskCard
+from .cards import CardContent, card_content
+from .models import ActionPlan, RiskCard
 
 DOCUMENT_LANGUAGE = "ru"
-# Longer than the render_bundle task's hard time limit.
-BUNDLE_ABANDONED_AFTER = datetime.timedelta(minutes=20)
+
+
+@functools.cache
+def _weasyprint_kit() -> tuple:
+    """The font configuration and the fetcher, kept for the life of the (worker's) process:
+    fontconfig's font look-ups and the list of static folders are the same for every document,
+    and a set of cards renders hundreds of them."""
+    # Imported here, after reports.pdf has quietened WeasyPrint's import-time logging.
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration(), StaticOnlyFetcher()
+
+
+def _layout(html: str):
+    fonts, fetcher = _weasyprint_kit()
+    return HTML(string=html, url_fetcher=fetcher, base_url=None).render(font_config=fonts)
+
+
+def document_pdf(html: str) -> Rendered:
+    """A document's PDF from our own HTML, through WeasyPrint with the reports' fetcher (only our
+    static files are fetched)."""
+    clock = time.monotonic()
+    document = _layout(html)
+    content = document.write_pdf()
+    return Rendered(content=content, pages=len(document.pages), seconds=time.monotonic() - clock)
+
+
+def document_pages(html: str) -> int:
+    """The number of pages the document takes, laid out without writing the PDF."""
+    return len(_layout(html).pages)
 
 
 def _date(day: datetime.date | None) -> str:
@@ -67,7 +94,7 @@ def card_html(content: CardContent) -> str:
 
 def card_pdf(card: RiskCard) -> Rendered:
     with translation.override(DOCUMENT_LANGUAGE):
-        return html_to_pdf(card_html(card_content(card.workplace, card=card)))
+        return document_pdf(card_html(card_content(card.workplace, card=card)))
 
 
 def card_columns(content: CardContent) -> list[str]:
@@ -172,7 +199,7 @@ def plan_html(plan: ActionPlan) -> str:
 
 
 def plan_pdf(plan: ActionPlan) -> Rendered:
-    return html_to_pdf(plan_html(plan))
+    return document_pdf(plan_html(plan))
 
 
 def plan_xlsx(plan: ActionPlan) -> bytes:
@@ -266,6 +293,15 @@ def _keep_card_file(card_id: int, content: bytes) -> bool:
     return True
 
 
+def card_render_and_keep(card: RiskCard, *, departments_by_id: dict | None = None) -> bool:
+    """Render an issued card (with its workplace and analogous workplaces loaded) and keep the
+    PDF; a set of cards passes the enterprise's units, loaded once. False if another worker kept
+    it first."""
+    with translation.override(DOCUMENT_LANGUAGE):
+        content = card_content(card.workplace, card=card, departments_by_id=departments_by_id)
+        return _keep_card_file(card.pk, document_pdf(card_html(content)).content)
+
+
 def card_store(*, card_id: int) -> bool | None:
     """Render the issued card's PDF and keep it. Safe to call twice: a card with its file is left
     as it is. True if rendered now, False if it was there, None if the card is gone."""
@@ -274,118 +310,4 @@ def card_store(*, card_id: int) -> bool | None:
         return None
     if card.file:
         return False
-    return _keep_card_file(card.pk, card_pdf(card).content)
-
-
-# --- A set of cards as one PDF -----------------------------------------------------------------
-
-
-def merge_pdfs(parts: Iterable[bytes]) -> tuple[bytes, int]:
-    """The documents one after another, each with its own pages (and its own "page N of M")."""
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(PdfReader(io.BytesIO(part)))
-    pages = len(writer.pages)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue(), pages
-
-
-def bundle_cover_html(bundle: CardBundle, entries: list[dict], missing: list) -> str:
-    with translation.override(DOCUMENT_LANGUAGE):
-        title = _("Risk assessment cards")
-        css = {
-            "header_left": css_string(title),
-            "header_right": css_string(bundle.enterprise.short_name),
-            "page": css_string(_("Page")),
-            "of": css_string(_("of")),
-        }
-        return render_to_string(
-            "documents/pdf/bundle_cover.html",
-            {
-                "bundle": bundle,
-                "entries": entries,
-                "missing": missing,
-                "css": css,
-                "language": DOCUMENT_LANGUAGE,
-                "made_on": timezone.localdate(),
-            },
-        )
-
-
-def bundle_render(*, bundle_id: int) -> CardBundle | None:
-    """Put together the current cards of the bundle's scope, each as issued (its kept PDF; one
-    not rendered yet is rendered and kept now), after a cover listing them, which also names the
-    cards whose register changed since and the workplaces without a card. Progress is counted
-    card by card for the status page. Safe to call twice: a ready bundle is left as it is."""
-    # A run whose worker died mid-way (past the task's hard time limit) may be taken over.
-    abandoned = Q(status=BundleStatus.RENDERING, started_at__lt=timezone.now() - BUNDLE_ABANDONED_AFTER)
-    claimed = (
-        CardBundle.objects.filter(pk=bundle_id)
-        .filter(Q(status__in=[BundleStatus.QUEUED, BundleStatus.FAILED]) | abandoned)
-        .update(status=BundleStatus.RENDERING, started_at=timezone.now(), done=0, error="")
-    )
-    bundle = CardBundle.objects.select_related("enterprise", "department").filter(pk=bundle_id).first()
-    if bundle is None or not claimed:
-        return bundle
-    try:
-        _bundle_build(bundle)
-    except Exception as error:
-        CardBundle.objects.filter(pk=bundle_id).update(
-            status=BundleStatus.FAILED,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            finished_at=timezone.now(),
-        )
-        raise
-    bundle.refresh_from_db()
-    return bundle
-
-
-def _bundle_build(bundle: CardBundle) -> None:
-    enterprise = bundle.enterprise
-    leads = card_leads(enterprise, department=bundle.department)
-    current = cards_current(enterprise)
-    cards = [current[lead.pk] for lead in leads if lead.pk in current]
-    missing = [lead for lead in leads if lead.pk not in current]
-    CardBundle.objects.filter(pk=bundle.pk).update(total=len(cards))
-    departments_by_id = {d.pk: d for d in Department.objects.filter(enterprise=enterprise)}
-    parts, entries = [], []
-    with translation.override(DOCUMENT_LANGUAGE):
-        for done, card in enumerate(cards, start=1):
-            card.workplace.enterprise = enterprise
-            if card.file:
-                with card.file.open("rb") as handle:
-                    content = handle.read()
-            else:
-                content = html_to_pdf(
-                    card_html(card_content(card.workplace, card=card, departments_by_id=departments_by_id))
-                ).content
-                _keep_card_file(card.pk, content)
-            parts.append(content)
-            entries.append(
-                {
-                    "card": card,
-                    "workplaces": ", ".join(
-                        w.number for w in sorted([card.workplace, *card.analogous.all()], key=lambda w: w.pk)
-                    ),
-                    "stale": card_is_stale(card),
-                    "pages": len(PdfReader(io.BytesIO(content)).pages),
-                }
-            )
-            CardBundle.objects.filter(pk=bundle.pk).update(done=done)
-    cover = html_to_pdf(bundle_cover_html(bundle, entries, missing))
-    first = cover.pages + 1
-    for entry in entries:
-        entry["first_page"] = first
-        first += entry["pages"]
-    # The cover again, now with the page where each card begins (its length does not change).
-    cover = html_to_pdf(bundle_cover_html(bundle, entries, missing))
-    content, pages = merge_pdfs([cover.content, *parts])
-    with transaction.atomic():
-        locked = CardBundle.objects.select_for_update().get(pk=bundle.pk)
-        name = f"cards-{enterprise.inn}-{timezone.localdate():%Y%m%d}.pdf"
-        locked.file.save(name, ContentFile(content), save=False)
-        locked.pages = pages
-        locked.status = BundleStatus.READY
-        locked.finished_at = timezone.now()
-        locked.save()
+    return card_render_and_keep(card)

@@ -46,10 +46,74 @@ def render_plan(self, plan_id: int) -> bool | None:
         raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 300)) from error
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=15 * 60, time_limit=16 * 60)
-def render_bundle(bundle_id: int) -> str | None:
-    """Put together the set of cards of an enterprise or a unit as one PDF, counting progress."""
-    from .rendering import bundle_render
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90)
+def render_bundle(bundle_id: int) -> int | None:
+    """Start putting together the set of cards of an enterprise or a unit as one PDF: its cards
+    without a kept PDF go out in parts, one task each, so that the worker's processes render them
+    side by side; the part that completes the set queues the merge. The number of parts, or None
+    when there was nothing to start."""
+    from .bundles import bundle_start
 
-    bundle = bundle_render(bundle_id=bundle_id)
+    parts = bundle_start(bundle_id=bundle_id)
+    if parts is None:
+        return None
+    for card_ids in parts:
+        render_bundle_part.delay(bundle_id, card_ids)
+    if not parts:  # every card was kept already: straight to the merge
+        finish_bundle.delay(bundle_id)
+    return len(parts)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=4 * 60,
+    time_limit=5 * 60,
+    max_retries=3,
+)
+def render_bundle_part(self, bundle_id: int, card_ids: list[int]) -> bool:
+    """Render and keep one part of a set's cards. A part that cannot be rendered fails the set."""
+    from .bundles import bundle_fail, bundle_render_part
+
+    try:
+        complete = bundle_render_part(bundle_id=bundle_id, card_ids=card_ids)
+    except TRANSIENT_ERRORS as error:
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 300)) from error
+        bundle_fail(bundle_id, error)
+        raise
+    except Exception as error:
+        bundle_fail(bundle_id, error)
+        raise
+    if complete:
+        finish_bundle.delay(bundle_id)
+    return complete
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=15 * 60, time_limit=16 * 60)
+def finish_bundle(bundle_id: int) -> str | None:
+    """Put the cover and the set's kept cards together as one file."""
+    from .bundles import bundle_finish
+
+    bundle = bundle_finish(bundle_id=bundle_id)
     return bundle.status if bundle else None
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=2 * 60,
+    time_limit=3 * 60,
+    max_retries=3,
+)
+def render_sheet(self, sheet_id: int) -> str | None:
+    """Render and keep a card's printable acknowledgement sheet."""
+    from .sheets import sheet_store
+
+    try:
+        sheet = sheet_store(sheet_id=sheet_id)
+    except TRANSIENT_ERRORS as error:
+        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 300)) from error
+    return sheet.status if sheet else None

@@ -41,6 +41,11 @@ urlpatterns = [
     # managers only).
     path("card/<int:pk>/acknowledgements/", acknowledgements.card_acknowledgements, name="acknowledgements"),
     path(
+        "card/<int:pk>/acknowledgement-sheet/",
+        acknowledgements.acknowledgement_sheet_status,
+        name="acknowledgement_sheet_status",
+    ),
+    path(
         "card/<int:pk>/acknowledgement-sheet.pdf",
         acknowledgements.acknowledgement_sheet,
         name="acknowledgement_sheet",

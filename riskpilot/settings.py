@@ -262,13 +262,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # PDF rendering is slow and memory-hungry: its own queue, so it never holds up other tasks
-# (a worker for it: celery -A riskpilot worker -Q pdf --concurrency 1 --max-tasks-per-child 20).
+# (a worker for it: celery -A riskpilot worker -Q pdf --concurrency <cores> --max-tasks-per-child 20;
+# a set of cards is rendered in parts on all its processes).
 CELERY_TASK_ROUTES = {
     "reports.tasks.render_report": {"queue": "pdf"},
-    # The documents' PDFs: issued cards, approved plans and sets of cards.
+    # The documents' PDFs: issued cards, approved plans, sets of cards, acknowledgement sheets.
     "documents.tasks.render_card": {"queue": "pdf"},
     "documents.tasks.render_plan": {"queue": "pdf"},
     "documents.tasks.render_bundle": {"queue": "pdf"},
+    "documents.tasks.render_bundle_part": {"queue": "pdf"},
+    "documents.tasks.finish_bundle": {"queue": "pdf"},
+    "documents.tasks.render_sheet": {"queue": "pdf"},
 }
 
 # Subscribed reports by e-mail (reports.delivery). A failed send is tried again after

@@ -1,30 +1,26 @@
 """A card's acknowledgements: who of its workers acknowledged this version and how, the printable
-лист ознакомления, and the signatures recorded from the signed paper sheet (with its scan).
-Workers' names are shown only to the enterprise's officers and managers: everyone else gets 404
-(enterprises.workers.personal_scope); reviewers see the counts on the workplace page."""
+лист ознакомления (rendered by the pdf worker: documents.sheets), and the signatures recorded from
+the signed paper sheet (with its scan). Workers' names are shown only to the enterprise's
+officers and managers: everyone else gets 404 (enterprises.workers.personal_scope); reviewers see
+the counts on the workplace page."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from enterprises.workers import get_personal_for_user
 from riskpilot.submissions.views import create_once
 
-from ..acknowledgements import (
-    SHEET_MAX_WORKERS,
-    acknowledgements_record,
-    card_workers,
-    card_workplaces,
-    sheet_pdf,
-)
+from ..acknowledgements import acknowledgements_record, card_workers, card_workplaces
 from ..cards import card_is_stale
 from ..forms_acknowledgements import PaperAcknowledgementForm
-from ..models import CardAcknowledgement, RiskCard
+from ..models import CardAcknowledgement, RiskCard, SheetStatus
+from ..sheets import SHEET_MAX_WORKERS, sheet_current, sheet_request
 
 
 def get_card_for_user(user, pk) -> RiskCard:
@@ -102,21 +98,50 @@ def card_acknowledgements(request, pk):
             "stale": card.is_current and card_is_stale(card),
             "today": timezone.localdate(),
             "sheet_limit": SHEET_MAX_WORKERS,
+            "sheet": sheet_current(card) if card.is_current else None,
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def acknowledgement_sheet_status(request, pk):
+    """The printable лист ознакомления of the card, rendered by the pdf worker: POST queues it (or
+    finds the one already made for the same list); GET answers htmx's polling with the state,
+    other requests go to the card's acknowledgement page, which shows it."""
+    card = get_card_for_user(request.user, pk)
+    error = None
+    if request.method == "POST":
+        try:
+            sheet = sheet_request(card=card)
+        except ValidationError as refused:
+            sheet, error = None, " ".join(refused.messages)
+    else:
+        sheet = sheet_current(card) if card.is_current else None
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("documents:acknowledgements", pk=card.pk)
+    return render(
+        request,
+        "documents/acknowledgements/_sheet_status.html",
+        {"card": card, "sheet": sheet, "sheet_error": error},
     )
 
 
 @login_required
 @require_GET
 def acknowledgement_sheet(request, pk):
-    """The printable лист ознакомления of the card (PDF, one or two pages)."""
+    """The kept sheet of the card's list as it is now; while there is none, its state."""
     card = get_card_for_user(request.user, pk)
-    content = sheet_pdf(card, language=translation.get_language())
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="acknowledgement-sheet-{card.pk}-v{card.version}.pdf"'
+    sheet = sheet_current(card) if card.is_current else None
+    if sheet is None or sheet.status != SheetStatus.READY:
+        return redirect("documents:acknowledgements", pk=card.pk)
+    return FileResponse(
+        sheet.file.open("rb"),
+        filename=f"acknowledgement-sheet-{card.pk}-v{card.version}.pdf",
+        content_type="application/pdf",
     )
-    return response
 
 
 @login_required

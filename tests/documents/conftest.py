@@ -13,6 +13,7 @@ from assessments.services import assessment_create
 from documents.cards import card_issue
 from documents.models import (
     AcknowledgementMethod,
+    AcknowledgementSheet,
     ActionPlan,
     AssessmentRound,
     CardAcknowledgement,
@@ -34,7 +35,7 @@ ISSUED_ON = datetime.date(2026, 3, 2)
 def document_storage(tmp_path, monkeypatch):
     """The documents' files go to a temporary folder, never to the checkout's var/private."""
     storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
-    for model in (RiskCard, CardBundle, ActionPlan, MeasureEvidence):
+    for model in (RiskCard, CardBundle, ActionPlan, AcknowledgementSheet, MeasureEvidence):
         monkeypatch.setattr(model._meta.get_field("file"), "storage", storage)
     return storage
 

@@ -24,11 +24,11 @@ from documents.acknowledgements import (
     enterprise_shares,
     kiosk_acknowledge,
     kiosk_find_worker,
-    sheet_pdf,
     workplace_shares,
 )
 from documents.cards import card_issue
-from documents.models import AcknowledgementMethod, CardAcknowledgement
+from documents.models import AcknowledgementMethod, AcknowledgementSheet, CardAcknowledgement, SheetStatus
+from documents.sheets import sheet_current, sheet_pdf, sheet_request, sheet_store
 from enterprises.sout import sout_set
 from enterprises.workers import worker_add, worker_end
 from hazards.models import HazardousEvent
@@ -167,7 +167,7 @@ def test_digest_names_changed_cards_not_acknowledged(group, card, officer_a, ent
 
 def test_the_sheet_pdf_lists_the_workers_and_rasterises(group, card, officer_a, tmp_path):
     acknowledgements_record(card=card, workers=group[2][:1], acknowledged_on=TODAY, recorded_by=officer_a)
-    content = sheet_pdf(card, language="ru")
+    content = sheet_pdf(card)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     assert "ЛИСТ ОЗНАКОМЛЕНИЯ" in text.upper()
     assert f"№ {card.number}, версия 1" in text
@@ -183,6 +183,113 @@ def test_the_sheet_pdf_lists_the_workers_and_rasterises(group, card, officer_a, 
     )
     [png] = tmp_path.glob("page*.png")
     assert png.read_bytes().startswith(b"\x89PNG")
+
+
+# --- The printed sheet, rendered by the pdf worker ---------------------------------------------
+
+
+def _print(client, card, capture):
+    """The officer asks for the sheet (htmx, as the page's button does); the pdf worker renders it
+    once the request's transaction commits."""
+    url = reverse("documents:acknowledgement_sheet_status", args=[card.pk])
+    with capture(execute=True):
+        return client.post(url, HTTP_HX_REQUEST="true")
+
+
+def test_the_sheet_is_rendered_by_the_worker_and_kept_until_its_list_changes(
+    group, card, officer_a, django_capture_on_commit_callbacks
+):
+    _lead, _analogue, workers = group
+    client = Client()
+    client.force_login(officer_a)
+    page = client.get(reverse("documents:acknowledgements", args=[card.pk])).content.decode()
+    assert 'id="prepare-sheet"' in page and 'id="print-sheet"' not in page
+    # Nothing is rendered inside the request: the sheet is queued for the pdf worker.
+    with django_capture_on_commit_callbacks() as queued:
+        fragment = client.post(
+            reverse("documents:acknowledgement_sheet_status", args=[card.pk]), HTTP_HX_REQUEST="true"
+        )
+    assert len(queued) == 1
+    sheet = AcknowledgementSheet.objects.get(card=card)
+    assert sheet.status == SheetStatus.QUEUED and not sheet.file
+    assert 'hx-trigger="every 2s"' in fragment.content.decode()
+
+    queued[0]()  # the worker's turn
+    sheet.refresh_from_db()
+    assert sheet.status == SheetStatus.READY
+    fragment = client.get(
+        reverse("documents:acknowledgement_sheet_status", args=[card.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'id="print-sheet"' in fragment and "every 2s" not in fragment
+    response = client.get(reverse("documents:acknowledgement_sheet", args=[card.pk]))
+    content = b"".join(response.streaming_content)
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "Иванов С." in text and "Сидорова А." in text and "Новиков" not in text
+
+    # Asked again with the same list: the kept sheet, not a new render.
+    assert len(_print(client, card, django_capture_on_commit_callbacks).content) > 0
+    assert AcknowledgementSheet.objects.filter(card=card).count() == 1
+
+    # A new worker changes the list: the kept sheet is no longer offered; printing renders a new
+    # one, and the old one goes.
+    worker_add(workplace=group[0], surname="Новиков", first_name="Пётр", personnel_number="104")
+    assert sheet_current(card) is None
+    response = client.get(reverse("documents:acknowledgement_sheet", args=[card.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("documents:acknowledgements", args=[card.pk])
+    _print(client, card, django_capture_on_commit_callbacks)
+    [newer] = AcknowledgementSheet.objects.filter(card=card)
+    assert newer.pk != sheet.pk and newer.status == SheetStatus.READY
+    response = client.get(reverse("documents:acknowledgement_sheet", args=[card.pk]))
+    assert "Новиков П." in PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages[0].extract_text()
+
+    # So does an acknowledgement recorded from the paper (the sheet marks who acknowledged).
+    acknowledgements_record(card=card, workers=workers[:1], acknowledged_on=TODAY, recorded_by=officer_a)
+    assert sheet_current(card) is None
+
+
+def test_a_new_card_version_has_a_sheet_of_its_own(
+    group, card, officer_a, django_capture_on_commit_callbacks
+):
+    client = Client()
+    client.force_login(officer_a)
+    _print(client, card, django_capture_on_commit_callbacks)
+    newer = card_issue(workplace=group[0], user=officer_a, render=False)
+
+    assert sheet_current(newer) is None
+    with pytest.raises(ValidationError):
+        sheet_request(card=card)  # the old version is printed no more
+    response = client.get(reverse("documents:acknowledgement_sheet", args=[card.pk]))
+    assert response.status_code == 302
+    _print(client, newer, django_capture_on_commit_callbacks)
+    kept = sheet_current(newer)
+    assert kept.status == SheetStatus.READY
+    assert "версия 2" in PdfReader(kept.file.open("rb")).pages[0].extract_text()
+
+
+def test_a_failed_sheet_says_so_and_is_queued_again(group, card, officer_a, monkeypatch):
+    from documents import sheets
+
+    sheet = sheet_request(card=card)
+    with monkeypatch.context() as patch:
+        patch.setattr(sheets, "_pdf", lambda html: (_ for _ in ()).throw(ValueError("no fonts")))
+        with pytest.raises(ValueError):
+            sheet_store(sheet_id=sheet.pk)
+    sheet.refresh_from_db()
+    assert sheet.status == SheetStatus.FAILED and "no fonts" in sheet.error
+    client = Client()
+    client.force_login(officer_a)
+    page = client.get(reverse("documents:acknowledgements", args=[card.pk])).content.decode()
+    assert 'id="sheet-failed"' in page and 'id="prepare-sheet"' in page
+
+    assert sheet_request(card=card).pk == sheet.pk
+    sheet.refresh_from_db()
+    assert sheet.status == SheetStatus.QUEUED
+    assert sheet_store(sheet_id=sheet.pk).status == SheetStatus.READY
+    # Run twice (a task delivered again): left as it is.
+    name = sheet.file.name if sheet.file else AcknowledgementSheet.objects.get(pk=sheet.pk).file.name
+    assert sheet_store(sheet_id=sheet.pk).file.name == name
 
 
 # --- Pages --------------------------------------------------------------------------------------
@@ -221,6 +328,7 @@ def test_officer_records_the_paper_sheet_and_reviewer_sees_counts_only(
     for name, pk in (
         ("documents:acknowledgements", card.pk),
         ("documents:acknowledgement_sheet", card.pk),
+        ("documents:acknowledgement_sheet_status", card.pk),
         ("documents:acknowledgement_scan", ack.pk),
     ):
         assert reviewer.get(reverse(name, args=[pk])).status_code == 404

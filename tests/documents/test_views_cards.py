@@ -10,9 +10,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from assessments.services import assessment_create
+from documents.bundles import bundle_render
 from documents.cards import bundle_request
 from documents.models import BundleStatus, CardBundle, RiskCard
-from documents.rendering import bundle_render
 from tests.factories import ControlMeasureFactory, HazardFactory, WorkplaceFactory
 from tests.submission import with_key
 

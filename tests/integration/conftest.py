@@ -251,10 +251,10 @@ class Services:
         )
         return env
 
-    def worker(self, name: str = "worker", queues: str = "celery,pdf") -> CeleryProcess:
+    def worker(self, name: str = "worker", queues: str = "celery,pdf", concurrency: int = 1) -> CeleryProcess:
         process = CeleryProcess(
             "worker",
-            ["-Q", queues, "-n", f"{name}@127.0.0.1", "--concurrency", "1", "--loglevel", "INFO",
+            ["-Q", queues, "-n", f"{name}@127.0.0.1", "--concurrency", str(concurrency), "--loglevel", "INFO",
              "--without-mingle", "--without-gossip", "--max-tasks-per-child", "20"],
             self.env,
             self.directory,

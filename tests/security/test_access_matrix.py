@@ -181,6 +181,7 @@ ACCESS = {
     "enterprises:sout_sheet": Access(READ, NOT_ALLOWED),
     "documents:acknowledgements": Access(PERSONAL, PERSONAL, pk="card"),
     "documents:acknowledgement_sheet": Access(PERSONAL, NOT_ALLOWED, pk="card"),
+    "documents:acknowledgement_sheet_status": Access(PERSONAL, PERSONAL, pk="card"),
     "documents:acknowledgement_scan": Access(PERSONAL, NOT_ALLOWED, pk="acknowledgement"),
     "documents:kiosk_open": Access(NOT_ALLOWED, PERSONAL, pk="card"),
     "documents:kiosk": Access(PERSONAL, PERSONAL, pk="card"),

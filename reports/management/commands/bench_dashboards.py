@@ -308,7 +308,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Cards: all {results['cards_enterprise_cards']} cards of one enterprise "
                 f"({results['cards_enterprise_pages']} pages) as one PDF in "
-                f"{results['cards_enterprise_s']} s, peak {results['cards_peak_mb']} MB."
+                f"{results['cards_enterprise_s']} s on {results.get('cards_enterprise_processes', 1)} "
+                f"processes, peak {results['cards_peak_mb']} MB (the largest process)."
             )
         if "end_of_period_enterprise_ms" in results:
             self.stdout.write(
