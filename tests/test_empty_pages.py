@@ -209,9 +209,11 @@ def _path(name, enterprise, workplace, region) -> str:
     return reverse(name, args=[enterprise.pk])
 
 
-@pytest.mark.parametrize(("page", "persona"), CASES, ids=[f"{page}-{persona}" for page, persona in CASES])
-def test_every_empty_page_says_what_to_do_next(client, request, enterprise_a, region_a, page, persona):
-    spec = PAGES[page]
+# Not "page": that name is pytest-playwright's browser page, and asking for it would make every case a
+# browser test, grouped and run beside the live-server tests that empty the database.
+@pytest.mark.parametrize(("empty_page", "persona"), CASES, ids=[f"{p}-{persona}" for p, persona in CASES])
+def test_every_empty_page_says_what_to_do_next(client, request, enterprise_a, region_a, empty_page, persona):
+    spec = PAGES[empty_page]
     user = request.getfixturevalue(persona)
     workplace = None
     if spec.needs_workplace:
@@ -221,7 +223,7 @@ def test_every_empty_page_says_what_to_do_next(client, request, enterprise_a, re
     response = client.get(url)
     assert response.status_code == 200, url
     html = response.content.decode()
-    assert f'data-empty="{spec.marker}"' in html, f"{page} shows no empty state"
+    assert f'data-empty="{spec.marker}"' in html, f"{empty_page} shows no empty state"
     text = html[html.index(f'data-empty="{spec.marker}"') :][:2500]
     assert spec.message in text
     buttons = re.findall(r'class="[^"]*empty-action[^"]*" href="([^"]*)"', text)
@@ -231,9 +233,9 @@ def test_every_empty_page_says_what_to_do_next(client, request, enterprise_a, re
             expected = spec.action(enterprise_a, workplace, region_a, user)
         else:
             expected = _path(spec.action, enterprise_a, workplace, region_a).split("?")[0]
-        assert buttons, f"{page} offers {persona} no button"
+        assert buttons, f"{empty_page} offers {persona} no button"
         assert buttons[0].split("?")[0] == expected
     else:
-        assert not buttons, f"{page} offers {persona} a button it may not use: {buttons}"
+        assert not buttons, f"{empty_page} offers {persona} a button it may not use: {buttons}"
         if spec.readonly:
             assert spec.readonly in text
