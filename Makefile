@@ -122,7 +122,7 @@ DURATION ?= 60s
 LOADTEST_DATABASE_URL ?= $(BENCH_DATABASE_URL)
 loadtest: $(INSTALLED)
 	$(PY) -m pip install --disable-pip-version-check -q -e ".[load]"
-	$(PY) loadtest/run.py --database $(LOADTEST_DATABASE_URL) --scale $(SCALE) --users $(USERS) \
+	$(PY) bench/loadtest/run.py --database $(LOADTEST_DATABASE_URL) --scale $(SCALE) --users $(USERS) \
 		--duration $(DURATION)
 
 clean:

@@ -71,12 +71,18 @@ INSTALLED_APPS = [
     "hazards",
     "assessments",
     "documents",
+    "dashboards",
     "reports",
     "riskpilot.submissions",
     "api",
     # Serves the API documentation's scripts and styles from our static files (no CDN).
     "ninja",
 ]
+# Benchmark and load-test tooling (bench/: make bench, make loadtest): its management commands.
+# Never part of a production install unless asked for explicitly (a benchmark of a staging copy).
+BENCH_TOOLS = env.bool("RISKPILOT_BENCH_TOOLS", default=not PRODUCTION)
+if BENCH_TOOLS:
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     # First: a body over REQUEST_MAX_BYTES is refused before anything reads it.

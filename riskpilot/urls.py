@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("settings/api-tokens/", include("api.urls")),
     path("register/", include("hazards.urls")),
     path("assessments/", include("assessments.urls")),
+    path("reports/", include("dashboards.urls")),
     path("reports/", include("reports.urls")),
     path("documents/", include("documents.urls")),
     path(

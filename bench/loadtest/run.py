@@ -1,5 +1,5 @@
 """`make loadtest`: RiskPilot under gunicorn on 127.0.0.1 against the benchmark database, driven by
-Locust (loadtest/locustfile.py) for a fixed time; prints and saves requests/s, p50/p95/p99 and
+Locust (bench/loadtest/locustfile.py) for a fixed time; prints and saves requests/s, p50/p95/p99 and
 the error count, and exits non-zero if any request failed.
 
 The server runs with the production settings (RISKPILOT_ENV=production: DEBUG off, static files
@@ -131,7 +131,7 @@ def main() -> int:
         spawn_rate = max(1, options.users // 25)
         run_time = seconds(options.duration) + options.users // spawn_rate + 5
         locust = [
-            "-m", "locust", "-f", "loadtest/locustfile.py", "--headless", "--host", host,
+            "-m", "locust", "-f", "bench/loadtest/locustfile.py", "--headless", "--host", host,
             "--users", str(options.users), "--spawn-rate", str(spawn_rate), "--reset-stats",
             "--run-time", f"{run_time}s", "--csv", str(stats_prefix), "--only-summary",
             "--exit-code-on-error", "0",

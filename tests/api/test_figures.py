@@ -2,7 +2,7 @@
 
 import pytest
 
-from reports import rollups
+from dashboards import rollups
 from tests.factories import HazardFactory, WorkplaceFactory
 
 from .conftest import bearer

@@ -7,9 +7,9 @@ import pytest
 
 from assessments.models import IncidentKind
 from assessments.services import assessment_create
+from dashboards import rollups
 from enterprises.models import Role
 from hazards.models import HazardousEvent
-from reports import rollups
 from tests.factories import (
     PASSWORD,
     ControlMeasureFactory,
