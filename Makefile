@@ -106,8 +106,9 @@ messages: $(INSTALLED)
 # --- Benchmark --------------------------------------------------------------------------------
 
 # The dashboards at national scale (SCALE=full: 2,000 enterprises, 1M register rows) or a quick
-# look (SCALE=small). Runs on its own PostgreSQL database per scale, created, migrated and filled
-# once by the command (never the development or test database); results in bench-results.json.
+# look (SCALE=small); the tooling is in bench/. Runs on its own PostgreSQL database per scale,
+# created, migrated and filled once by the command (never the development or test database);
+# results in bench-results.json.
 SCALE ?= full
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/riskpilot_bench_$(SCALE)
 

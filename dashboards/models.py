@@ -7,6 +7,9 @@ in a Celery task run every few minutes for the enterprises whose register change
 once a day (figures such as "overdue" depend on the date). Each refresh is stamped (RollupRun) and
 the pages show that stamp. Nothing here is edited by hand; deleting a row only means that the
 next refresh writes it again.
+
+The tables keep the names they had when these models belonged to the reports app (Meta.db_table):
+the models moved, the data did not (dashboards' migration 0001).
 """
 
 from django.db import models

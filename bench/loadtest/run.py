@@ -19,7 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var"
 
 
@@ -106,11 +106,14 @@ def main() -> int:
     create_database(options.database)
     run(python, "manage.py", "migrate", "--noinput", env=env)
     run(python, "manage.py", "collectstatic", "--noinput", "-v0", env=env)
-    run(python, "manage.py", "generate_bench_data", "--scale", options.scale, env=env)
+    # The data and the accounts come from the bench app's commands, which production settings
+    # leave out unless asked: only these two commands get it, the server runs without.
+    tooling = {**env, "RISKPILOT_BENCH_TOOLS": "true"}
+    run(python, "manage.py", "generate_bench_data", "--scale", options.scale, env=tooling)
     # The dashboards read roll-ups: bring them up to date once, as the periodic task keeps them.
-    run(python, "manage.py", "shell", "-c", "from reports import rollups; rollups.refresh()", env=env)
+    run(python, "manage.py", "shell", "-c", "from dashboards import rollups; rollups.refresh()", env=env)
     run(python, "manage.py", "loadtest_users", "--officers", str(options.users + 10), "--output",
-        env["LOADTEST_USERS"], env=env)  # fmt: skip
+        env["LOADTEST_USERS"], env=tooling)  # fmt: skip
 
     server = subprocess.Popen(
         [python, "-m", "gunicorn", "riskpilot.wsgi:application", "--bind", f"127.0.0.1:{options.port}",
