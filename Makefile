@@ -107,8 +107,9 @@ messages: $(INSTALLED)
 # --- Benchmark --------------------------------------------------------------------------------
 
 # The dashboards at national scale (SCALE=full: 2,000 enterprises, 1M register rows) or a quick
-# look (SCALE=small). Runs on its own PostgreSQL database per scale, created, migrated and filled
-# once by the command (never the development or test database); results in bench-results.json.
+# look (SCALE=small); the tooling is in bench/. Runs on its own PostgreSQL database per scale,
+# created, migrated and filled once by the command (never the development or test database);
+# results in bench-results.json.
 SCALE ?= full
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/riskpilot_bench_$(SCALE)
 
@@ -125,7 +126,7 @@ DURATION ?= 60s
 LOADTEST_DATABASE_URL ?= $(BENCH_DATABASE_URL)
 loadtest: $(INSTALLED)
 	$(PY) -m pip install --disable-pip-version-check -q -e ".[load]"
-	$(PY) loadtest/run.py --database $(LOADTEST_DATABASE_URL) --scale $(SCALE) --users $(USERS) \
+	$(PY) bench/loadtest/run.py --database $(LOADTEST_DATABASE_URL) --scale $(SCALE) --users $(USERS) \
 		--duration $(DURATION)
 
 clean:

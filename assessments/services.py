@@ -408,7 +408,7 @@ def measure_start(*, measure: ControlMeasure, version: str | None = None) -> Con
 @transaction.atomic
 def measure_cancel(*, measure: ControlMeasure, reason: str, version: str | None = None) -> ControlMeasure:
     """Planned or in progress → cancelled, with the reason. The history record of this save is
-    the cancellation's date for the period figures (reports.history.cancellation_dates)."""
+    the cancellation's date for the period figures (dashboards.history.cancellation_dates)."""
     measure = _lock(measure, version)
     reason = (reason or "").strip()
     if not reason:

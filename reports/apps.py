@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        # Registers the tasks with Celery, so that the services can queue them by name without
+        # importing the module that imports them.
+        from . import tasks  # noqa: F401

@@ -24,6 +24,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.imports import register_imports_reconcile
+from dashboards.rollups import add_months, first_of_month
+from riskpilot.celery import task_named
 
 from . import pdf
 from .models import (
@@ -37,7 +39,6 @@ from .models import (
     ReportType,
     Subscription,
 )
-from .rollups import add_months, first_of_month
 from .services import report_request, reports_prune
 
 logger = logging.getLogger(__name__)
@@ -210,7 +211,7 @@ def _fan_out_one(subscription: Subscription, today: datetime.date) -> int:
 
 
 def _enqueue(delivery: Delivery) -> None:
-    from .tasks import deliver_report
+    deliver_report = task_named("reports.tasks.deliver_report")
 
     deliver_report.delay_on_commit(delivery.pk)
 
@@ -399,7 +400,7 @@ def deliveries_fail(*, report: Report) -> int:
 def reconcile(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Queue again whatever is owed but has not moved: reports queued (or rendering past any time
     limit) and deliveries waiting for a send or a retry the broker lost. Returns counts."""
-    from .tasks import render_report
+    render_report = task_named("reports.tasks.render_report")
 
     now = now or timezone.now()
     grace = now - datetime.timedelta(seconds=settings.REPORTS_RECONCILE_GRACE)
@@ -473,7 +474,7 @@ def reconcile(*, now: datetime.datetime | None = None) -> dict[str, int]:
 
 
 def _enqueue_id(pk: int) -> None:
-    from .tasks import deliver_report
+    deliver_report = task_named("reports.tasks.deliver_report")
 
     deliver_report.delay(pk)
 
@@ -485,7 +486,7 @@ def deliveries_retry(*, deliveries) -> int:
     """Send failed deliveries again (the admin site's actions): each goes back to pending and is
     queued; one whose report could not be rendered has the report rendered again first (the render
     task queues the send). Returns how many were queued."""
-    from .tasks import render_report
+    render_report = task_named("reports.tasks.render_report")
 
     retried = 0
     with transaction.atomic():

@@ -27,14 +27,14 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from assessments.models import ControlMeasure, Incident, MeasureStatus
+from dashboards import charts, definitions, figures, history, rollups
+from dashboards.formatting import figure_text, month_ranges
+from dashboards.rollups import add_months, first_of_month
 from enterprises.models import Enterprise, HeadcountPeriod, Role, User, Workplace
 from enterprises.ordering import workplace_sort_key
 from hazards.models import Hazard, HazardStatus, RiskLevel
 
-from . import charts, definitions, figures, history, rollups
-from .formatting import figure_text, month_ranges
 from .models import Report, ReportType
-from .rollups import add_months, first_of_month
 
 # WeasyPrint logs every layout step (even parsing its own style sheets on import) at INFO; the
 # workers' logs need only its warnings, so the level is set before it is imported.
@@ -192,7 +192,7 @@ def _indicator(label, now, before, attribute, kind="count") -> dict:
 
 def _indicators(enterprises, period: ReportPeriod) -> tuple[list[dict], list[dict], figures.Figures]:
     """The period's figures beside the previous period's: counts, then rates. Both come from
-    reports.figures, the function behind the dashboards, so the same scope and period give the
+    dashboards.figures, the function behind the dashboards, so the same scope and period give the
     same numbers everywhere."""
     now = figures.total(figures.enterprise_rows(enterprises, _filters(period)))
     before = figures.total(figures.enterprise_rows(enterprises, _filters(period.previous())))
@@ -243,7 +243,7 @@ def _period_facts(scope, period: ReportPeriod, today: datetime.date) -> dict:
 
 
 def _charts(heat, trends) -> dict:
-    """The dashboards' SVG charts (reports.charts escapes every label it draws)."""
+    """The dashboards' SVG charts (dashboards.charts escapes every label it draws)."""
     drawn = {
         "heat_svg": charts.heat_map_chart(heat),
         "profile_svg": charts.risk_profile_chart(trends),

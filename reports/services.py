@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
+from dashboards import rollups
 from enterprises.models import Enterprise, Region
+from riskpilot.celery import task_named
 
-from . import pdf, rollups
+from . import pdf
 from .models import Delivery, Report, ReportStatus, ReportType
 
 logger = logging.getLogger(__name__)
@@ -116,7 +118,7 @@ BROKER_UNREACHABLE = (KombuOperationalError, RedisError, OSError)
 
 
 def _enqueue(report: Report) -> None:
-    from .tasks import render_report
+    render_report = task_named("reports.tasks.render_report")
 
     render_report.delay_on_commit(report.pk)
 

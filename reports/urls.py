@@ -1,17 +1,10 @@
 from django.urls import path
 
-from . import views, views_reports, views_subscriptions
+from . import views_reports, views_subscriptions
 
 app_name = "reports"
 
 urlpatterns = [
-    path("", views.federal, name="federal"),
-    path("export.xlsx", views.federal_export, name="federal_export"),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("refresh/", views.refresh, name="refresh"),
-    path("regions/<str:code>/", views.region, name="region"),
-    path("regions/<str:code>/export.xlsx", views.region_export, name="region_export"),
-    path("enterprises/<int:pk>/", views.enterprise, name="enterprise"),
     # PDF reports.
     path("enterprises/<int:pk>/report/", views_reports.report_new, name="report_new"),
     path("regions/<str:code>/report/", views_reports.region_report_new, name="region_report_new"),

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dashboards.rollups import add_months, first_of_month
+from dashboards.views import region_for_user
 from enterprises.access import get_for_user
 from enterprises.models import Enterprise
 from riskpilot.submissions.forms import OnceFormMixin
@@ -24,8 +26,6 @@ from riskpilot.submissions.views import create_once
 
 from . import pdf, services
 from .models import DeliveryStatus, Report, ReportLanguage, ReportStatus, ReportType
-from .rollups import add_months, first_of_month
-from .views import region_for_user
 
 REPORTS_PER_PAGE = 50
 

@@ -71,12 +71,18 @@ INSTALLED_APPS = [
     "hazards",
     "assessments",
     "documents",
+    "dashboards",
     "reports",
     "riskpilot.submissions",
     "api",
     # Serves the API documentation's scripts and styles from our static files (no CDN).
     "ninja",
 ]
+# Benchmark and load-test tooling (bench/: make bench, make loadtest): its management commands.
+# Never part of a production install unless asked for explicitly (a benchmark of a staging copy).
+BENCH_TOOLS = env.bool("RISKPILOT_BENCH_TOOLS", default=not PRODUCTION)
+if BENCH_TOOLS:
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     # First: a body over REQUEST_MAX_BYTES is refused before anything reads it.
@@ -342,7 +348,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # (riskpilot.middleware.client_ip). Never set it without a proxy that overwrites that header,
 # or anyone could choose the address their failed logins are counted against.
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
-# Routes the load test's one-query yardstick view (loadtest/trivial.py); only loadtest/run.py
+# Routes the load test's one-query yardstick view (bench/loadtest/trivial.py); only bench/loadtest/run.py
 # turns it on, for its own server. Never in a real deployment.
 LOADTEST_TRIVIAL_VIEW = env.bool("LOADTEST_TRIVIAL_VIEW", default=False)
 AXES_CLIENT_IP_CALLABLE = "riskpilot.middleware.client_ip"

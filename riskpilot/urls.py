@@ -22,8 +22,8 @@ urlpatterns = [
 ]
 
 if settings.LOADTEST_TRIVIAL_VIEW:
-    # The load test's one-query yardstick (loadtest/trivial.py): never routed unless asked for.
-    from loadtest.trivial import trivial
+    # The load test's one-query yardstick (bench/loadtest/trivial.py): never routed unless asked for.
+    from bench.loadtest.trivial import trivial
 
     urlpatterns.append(path("loadtest/trivial/", trivial, name="loadtest_trivial"))
 
@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("settings/api-tokens/", include("api.urls")),
     path("register/", include("hazards.urls")),
     path("assessments/", include("assessments.urls")),
+    path("reports/", include("dashboards.urls")),
     path("reports/", include("reports.urls")),
     path("documents/", include("documents.urls")),
     path(

@@ -56,8 +56,8 @@ def home(request):
     if user.role in ENTERPRISE_ROLES and user.enterprise_id and not user.is_superuser:
         return redirect("assessments:overview", enterprise_pk=user.enterprise_id)
     if user.is_regional_reviewer and user.region_id:
-        return redirect("reports:region", code=user.region.code)
+        return redirect("dashboards:region", code=user.region.code)
     if user.sees_everything:
-        return redirect("reports:federal")
+        return redirect("dashboards:federal")
     # An account whose role has no enterprise or region yet: say so instead of an empty page.
     return render(request, "home.html")

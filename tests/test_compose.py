@@ -30,7 +30,7 @@ def test_postgres_keeps_its_data_in_a_volume():
 def test_pdfs_have_their_own_workers_that_give_memory_back():
     pdf = command("worker-pdf")
     # A process per core of a 2-core host unless told otherwise: the parts of a set of cards are
-    # rendered side by side (reports/benchmark_cards.py measures it with as many processes).
+    # rendered side by side (bench/benchmark_cards.py measures it with as many processes).
     assert "-Q pdf" in pdf and "--concurrency ${PDF_WORKER_CONCURRENCY:-2}" in pdf
     assert "--max-tasks-per-child" in pdf and "--max-memory-per-child" in pdf
     assert "-Q celery" in command("worker") and "pdf" not in command("worker").split("-Q", 1)[1].split()[0]

@@ -82,7 +82,7 @@ PAGES = {
         "documents:cards", "cards", "Рабочих мест пока нет", "enterprises:structure", "Их добавляет"
     ),
     "dashboard": Empty(
-        "reports:enterprise",
+        "dashboards:enterprise",
         "dashboard-workplaces",
         "Рабочих мест пока нет",
         "enterprises:structure",
@@ -113,10 +113,10 @@ PAGES = {
     ),
     # The region's only enterprise is left out by the industry filter.
     "region": Empty(
-        lambda e, w, r: reverse("reports:region", args=[r.code]) + "?section=U",
+        lambda e, w, r: reverse("dashboards:region", args=[r.code]) + "?section=U",
         "dashboard-table",
         "Нет предприятий, соответствующих фильтрам",
-        "reports:region",
+        "dashboards:region",
     ),
     "tasks": Empty(
         "assessments:my_tasks",
@@ -204,7 +204,7 @@ def _path(name, enterprise, workplace, region) -> str:
         return reverse(name, args=[workplace.pk])
     if name in PLAIN_URLS:
         return reverse(name)
-    if name == "reports:region":
+    if name == "dashboards:region":
         return reverse(name, args=[region.code])
     return reverse(name, args=[enterprise.pk])
 

@@ -37,9 +37,9 @@ def test_wrong_password_gets_a_message_not_an_error(client, officer_a):
     [
         ("officer_a", lambda u: reverse("assessments:overview", args=[u.enterprise_id])),
         ("manager_a", lambda u: reverse("assessments:approvals", args=[u.enterprise_id])),
-        ("reviewer_region", lambda u: reverse("reports:region", args=[u.region.code])),
-        ("federal", lambda u: reverse("reports:federal")),
-        ("admin_user", lambda u: reverse("reports:federal")),
+        ("reviewer_region", lambda u: reverse("dashboards:region", args=[u.region.code])),
+        ("federal", lambda u: reverse("dashboards:federal")),
+        ("admin_user", lambda u: reverse("dashboards:federal")),
     ],
 )
 def test_home_sends_each_role_to_where_it_works(request, client, persona, target):

@@ -47,7 +47,7 @@ def test_without_a_replica_nothing_changes():
 def test_a_replica_serves_the_dashboards_only(tmp_path):
     database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     code = (
-        "from django.db import router; from reports.models import EnterpriseFigures;"
+        "from django.db import router; from dashboards.models import EnterpriseFigures;"
         "from enterprises.models import Enterprise; from riskpilot.db_routers import replica_reads;"
         "dashboard = replica_reads(lambda: router.db_for_read(Enterprise));"
         "print(router.db_for_read(Enterprise), dashboard(), router.db_for_read(EnterpriseFigures),"
@@ -71,6 +71,6 @@ def test_the_router_sends_writes_to_the_primary_even_inside_a_dashboard():
 
 @pytest.mark.parametrize("name", ["federal", "region", "enterprise", "region_export", "federal_export"])
 def test_the_dashboards_read_from_the_replica(name):
-    from reports import views
+    from dashboards import views
 
     assert "@replica_reads" in inspect.getsource(getattr(views, name))

@@ -96,7 +96,7 @@ def test_regional_dashboard_xlsx_escapes_enterprise_names(client, reviewer_regio
     enterprise_a.save()
     HazardFactory(workplace=WorkplaceFactory(department__enterprise=enterprise_a))
     client.force_login(reviewer_region)
-    response = client.get(url("reports:region_export", "56", lang="en"))
+    response = client.get(url("dashboards:region_export", "56", lang="en"))
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     cells = [cell for row in sheet.iter_rows() for cell in row]

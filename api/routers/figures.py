@@ -1,4 +1,4 @@
-"""Figures for a scope and period: the same functions as the dashboards (reports.figures), so a
+"""Figures for a scope and period: the same functions as the dashboards (dashboards.figures), so a
 program reads exactly the numbers the pages show."""
 
 import re
@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import AfterValidator, Field
 
+from dashboards import figures, rollups
+from dashboards.views import region_for_user
 from enterprises.access import get_for_user
 from enterprises.models import Enterprise
-from reports import figures, rollups
-from reports.views import region_for_user
 
 from ..schemas.common import READ_ERRORS
 from ..schemas.figures import FiguresOut

@@ -13,11 +13,11 @@ from ninja import Query, Router
 from ninja.responses import Status
 from pydantic import Field
 
+from dashboards.views import region_for_user
 from enterprises.access import get_for_user
 from enterprises.models import Enterprise
 from reports import pdf, services
 from reports.models import Report, ReportStatus, ReportType
-from reports.views import region_for_user
 
 from ..conditional import etag, not_modified
 from ..pagination import changes_page

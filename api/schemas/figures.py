@@ -12,7 +12,7 @@ class PeriodOut(Schema):
 
 
 class FiguresOut(Schema):
-    """The dashboards' figures (reports.figures) for a scope and period: the counts, which add
+    """The dashboards' figures (dashboards.figures) for a scope and period: the counts, which add
     up across enterprises, and the shares and rates derived from them (null: nothing to divide by)."""
 
     scope: str

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from api.schemas.figures import FiguresOut
-from reports import rollups
+from dashboards import rollups
 from tests.factories import HazardFactory, WorkplaceFactory
 
 from .conftest import bearer

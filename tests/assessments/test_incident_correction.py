@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 
 from assessments import services
 from assessments.models import Incident, IncidentKind
+from dashboards import rollups
 from hazards.services import version_token
-from reports import rollups
 from tests.factories import HazardFactory, IncidentFactory, WorkplaceFactory
 
 pytest_plugins = ["tests.assessments.test_risk_support"]

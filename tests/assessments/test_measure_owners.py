@@ -15,10 +15,10 @@ from django.utils import timezone
 from assessments import notices, services
 from assessments.models import ControlMeasure, MeasureNotice, MeasureStatus, NoticeKind
 from assessments.tasks import send_measure_deadline_notices
+from dashboards import history
 from enterprises.models import Role
 from hazards.models import HazardStatus, ModelMeasure
 from hazards.services import version_token
-from reports import history
 from tests.factories import ControlMeasureFactory, HazardFactory, UserFactory
 from tests.submission import with_key
 

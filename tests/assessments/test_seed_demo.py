@@ -221,7 +221,8 @@ def test_the_demo_reports_do_not_contradict_themselves(demo, db, tmp_path, monke
     every figure shown twice is the same both times."""
     from django.core.files.storage import FileSystemStorage
 
-    from reports import pdf, rollups
+    from dashboards import rollups
+    from reports import pdf
     from reports.models import Report, ReportType
     from tests.reports.test_report_consistency import enterprise_report_figures, rendered_text
 

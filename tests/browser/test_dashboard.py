@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from assessments.models import IncidentKind
 from assessments.services import assessment_create
+from dashboards import rollups
+from dashboards.tables import COLUMNS, KEY_COLUMNS
 from enterprises.models import Role
 from hazards.models import HazardousEvent
-from reports import rollups
-from reports.tables import COLUMNS, KEY_COLUMNS
 from tests.factories import (
     PASSWORD,
     ControlMeasureFactory,
@@ -121,7 +121,7 @@ def test_the_key_indicators_are_in_view_at_1366_px_without_scrolling(
     page.set_viewport_size({"width": 1366, "height": 768})
     log_in(page, live_server, federal if federal_view else reviewer_region)
     if federal_view:
-        page.goto(live_server.url + reverse("reports:federal"))
+        page.goto(live_server.url + reverse("dashboards:federal"))
     page.wait_for_selector("table.dashboard-table")
     headers = page.locator("table.dashboard-table thead tr:nth-child(2) th")
     assert headers.count() == len(COLUMNS)

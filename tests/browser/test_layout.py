@@ -42,7 +42,7 @@ def enterprise_pages(enterprise: Enterprise) -> list[str]:
         reverse("assessments:register", args=[enterprise.pk]),
         reverse("assessments:workplace", args=[workplace.pk]),
         reverse("assessments:incidents", args=[enterprise.pk]),
-        reverse("reports:enterprise", args=[enterprise.pk]),
+        reverse("dashboards:enterprise", args=[enterprise.pk]),
         *(reverse("assessments:hazard", args=[pk]) for pk in widest),
     ]
     incident = Incident.objects.filter(enterprise=enterprise).order_by("-occurred_at").first()
@@ -105,11 +105,11 @@ def pages_for(role: str, enterprise: Enterprise) -> list[str]:
     if role in (Role.OFFICER, Role.MANAGER):
         return common + enterprise_pages(enterprise) + officer_pages(enterprise)
     if role == Role.REGIONAL_REVIEWER:
-        return [*common, reverse("reports:region", args=[region]), *enterprise_pages(enterprise)]
+        return [*common, reverse("dashboards:region", args=[region]), *enterprise_pages(enterprise)]
     return [
         *common,
-        reverse("reports:federal"),
-        reverse("reports:region", args=[region]),
+        reverse("dashboards:federal"),
+        reverse("dashboards:region", args=[region]),
         reverse("reports:federal_report_new"),
         *enterprise_pages(enterprise),
     ]

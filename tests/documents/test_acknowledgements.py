@@ -416,14 +416,14 @@ def _grow(enterprise, officer, count):
 
 @pytest.mark.parametrize(
     "url_name",
-    ["assessments:overview", "reports:enterprise", "reports:region"],
+    ["assessments:overview", "dashboards:enterprise", "dashboards:region"],
 )
 def test_pages_query_count_does_not_grow_with_workplaces(
     url_name, enterprise_a, officer_a, federal, django_assert_max_num_queries
 ):
     _grow(enterprise_a, officer_a, 1)
-    user = federal if url_name == "reports:region" else officer_a
-    arg = enterprise_a.region.code if url_name == "reports:region" else enterprise_a.pk
+    user = federal if url_name == "dashboards:region" else officer_a
+    arg = enterprise_a.region.code if url_name == "dashboards:region" else enterprise_a.pk
     client = Client()
     client.force_login(user)
     url = reverse(url_name, args=[arg])

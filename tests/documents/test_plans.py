@@ -200,7 +200,7 @@ def test_officer_draws_up_and_manager_approves_through_the_pages(
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED and plan.approver_position == "Директор" and plan.file
 
-    dashboard = client.get(reverse("reports:enterprise", args=[enterprise.pk])).content.decode()
+    dashboard = client.get(reverse("dashboards:enterprise", args=[enterprise.pk])).content.decode()
     assert reverse("documents:plan", args=[plan.pk]) in dashboard
     assert "выполнено мероприятий: 0 из" in dashboard
 
@@ -241,7 +241,7 @@ def test_the_regional_table_links_each_enterprise_plan_in_force_with_its_complet
     client.force_login(federal)
     with translation.override("ru"):
         page = client.get(
-            reverse("reports:region", args=[card_world.workplace.enterprise.region.code])
+            reverse("dashboards:region", args=[card_world.workplace.enterprise.region.code])
         ).content.decode()
     section = page.split('id="dashboard-region-ack-sout"', 1)[1]
     assert reverse("documents:plan", args=[plan.pk]) in section

@@ -182,7 +182,7 @@ def test_pdf_tables_list_workplaces_in_natural_order(enterprise_a, shuffled):
 
 def test_enterprise_dashboard_lists_workplaces_in_natural_order(client, manager_a, enterprise_a, shuffled):
     client.force_login(manager_a)
-    response = client.get(reverse("reports:enterprise", args=[enterprise_a.pk]))
+    response = client.get(reverse("dashboards:enterprise", args=[enterprise_a.pk]))
     assert response.status_code == 200
     workplaces = response.context["workplaces"]
     rows = getattr(workplaces, "object_list", workplaces)

@@ -17,9 +17,9 @@ from django.utils import timezone, translation
 
 from assessments.models import IncidentKind, IncidentVictim, MeasureStatus, RiskMethod, VictimOutcome
 from assessments.services import assessment_create
+from dashboards.rollups import add_months, first_of_month
 from enterprises.models import HeadcountPeriod, Role
 from hazards.models import HazardousEvent, HazardStatus
-from reports.rollups import add_months, first_of_month
 from tests.factories import (
     ControlMeasureFactory,
     EnterpriseFactory,
@@ -43,7 +43,7 @@ def rollups_never_locked():
     """The refresh lock lives in the (process-wide) cache; start every test without it."""
     from django.core.cache import cache
 
-    from reports.rollups import LOCK_KEY, QUEUED_KEY
+    from dashboards.rollups import LOCK_KEY, QUEUED_KEY
 
     cache.delete(LOCK_KEY)
     cache.delete(QUEUED_KEY)

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from assessments.models import IncidentKind, MeasureStatus, VictimOutcome
 from assessments.services import assessment_create, incident_record, measure_complete, measure_plan
+from dashboards import rollups
+from dashboards.history import month_end
+from dashboards.rollups import add_months, first_of_month
 from enterprises.models import HeadcountPeriod, Role, Workplace
 from hazards.models import HazardStatus
 from hazards.services import hazard_set_status
-from reports import rollups
-from reports.history import month_end
-from reports.rollups import add_months, first_of_month
 from tests.factories import HazardFactory, UserFactory, WorkplaceFactory
 
 

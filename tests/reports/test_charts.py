@@ -6,8 +6,8 @@ from xml.etree import ElementTree
 
 from django.utils import translation
 
-from reports import charts
-from reports.figures import HeatMap, Trends
+from dashboards import charts
+from dashboards.figures import HeatMap, Trends
 
 MONTHS = [datetime.date(2026, month, 1) for month in range(1, 13)]
 

@@ -5,14 +5,14 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from reports.rollups import add_months
-from reports.tables import COLUMNS
+from dashboards.rollups import add_months
+from dashboards.tables import COLUMNS
 
 from .conftest import url
 
 pytestmark = pytest.mark.django_db
 
-# Columns of the table (reports.tables.COLUMNS) → value, per row.
+# Columns of the table (dashboards.tables.COLUMNS) → value, per row.
 ENTERPRISE_A = {
     "workplaces_total": 3,
     "workplaces_assessed": 1,
@@ -188,7 +188,7 @@ def assert_figures(actual: dict, expected: dict):
 
 def test_regional_dashboard_counts_every_figure_right(client, known, reviewer_region):
     client.force_login(reviewer_region)
-    response = client.get(reverse("reports:region", args=["56"]))
+    response = client.get(reverse("dashboards:region", args=["56"]))
     assert response.status_code == 200
     table = response.context["table"]
     rows = {row["figures"].label: cells(row) for row in table["rows"]}
@@ -203,7 +203,7 @@ def test_regional_dashboard_counts_every_figure_right(client, known, reviewer_re
 
 def test_federal_dashboard_counts_every_figure_right(client, known, federal):
     client.force_login(federal)
-    response = client.get(reverse("reports:federal"))
+    response = client.get(reverse("dashboards:federal"))
     assert response.status_code == 200
     table = response.context["table"]
     rows = {row["figures"].region.code: cells(row) for row in table["rows"]}
@@ -215,7 +215,7 @@ def test_federal_dashboard_counts_every_figure_right(client, known, federal):
 
 def test_figures_are_shown_formatted_on_the_page(client, known, reviewer_region):
     client.force_login(reviewer_region)
-    page = client.get(url("reports:region", "56", lang="en")).content.decode()
+    page = client.get(url("dashboards:region", "56", lang="en")).content.decode()
     assert "16.67" in page  # LTIFR of A: 10⁶ / 60,000
     assert "8.00" in page  # Kf
     assert "Kч" not in page and "Kт" not in page  # no Cyrillic letters in the English page
@@ -225,7 +225,7 @@ def test_figures_are_shown_formatted_on_the_page(client, known, reviewer_region)
 
 def test_last_update_is_the_latest_change_to_the_register(client, known, reviewer_region):
     client.force_login(reviewer_region)
-    table = client.get(reverse("reports:region", args=["56"])).context["table"]
+    table = client.get(reverse("dashboards:region", args=["56"])).context["table"]
     [row_a] = [row for row in table["rows"] if row["figures"].enterprise_id == known.enterprise_a.pk]
     latest = max(
         [h.updated_at for h in known.enterprise_a.hazards.all()]
@@ -236,18 +236,18 @@ def test_last_update_is_the_latest_change_to_the_register(client, known, reviewe
 
 def test_heat_map_counts_matrix_rows_per_cell_and_leaves_fine_kinney_out(client, known, reviewer_region):
     client.force_login(reviewer_region)
-    response = client.get(reverse("reports:region", args=["56"]))
+    response = client.get(reverse("dashboards:region", args=["56"]))
     heat = response.context["heat"]
     cells_with_rows = {(p, s): heat.count(p, s) for p in range(1, 6) for s in range(1, 6) if heat.count(p, s)}
     assert cells_with_rows == {(5, 5): 1, (4, 4): 1, (2, 3): 1, (3, 3): 1}
     assert response.context["rows_outside_heat_map"] == 2  # enterprise B's Fine-Kinney rows
-    english = client.get(url("reports:region", "56", lang="en")).content.decode()
+    english = client.get(url("dashboards:region", "56", lang="en")).content.decode()
     assert "2 more rated rows were assessed with Fine-Kinney" in english
 
 
 def test_enterprise_heat_map_and_level_list(client, known, reviewer_region):
     client.force_login(reviewer_region)
-    response = client.get(reverse("reports:enterprise", args=[known.enterprise_a.pk]))
+    response = client.get(reverse("dashboards:enterprise", args=[known.enterprise_a.pk]))
     assert response.status_code == 200
     assert response.context["heat"].total == 4
     assert [(level, count) for level, _label, count, _url in response.context["levels_urls"]] == [
@@ -265,7 +265,7 @@ def test_enterprise_heat_map_and_level_list(client, known, reviewer_region):
 
 def test_trends_show_the_risk_profile_month_by_month(client, known, reviewer_region):
     client.force_login(reviewer_region)
-    trends = client.get(reverse("reports:enterprise", args=[known.enterprise_a.pk])).context["trends"]
+    trends = client.get(reverse("dashboards:enterprise", args=[known.enterprise_a.pk])).context["trends"]
     month = {m: i for i, m in enumerate(trends.months)}
     this = month[known.this_month]
     four_ago, three_ago, one_ago = (month[add_months(known.this_month, -n)] for n in (4, 3, 1))

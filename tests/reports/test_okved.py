@@ -1,6 +1,6 @@
 import pytest
 
-from reports import okved
+from dashboards import okved
 
 
 @pytest.mark.parametrize(

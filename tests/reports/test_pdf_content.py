@@ -11,11 +11,11 @@ from django.utils import dateformat, timezone, translation
 from pypdf import PdfReader
 
 from assessments.models import IncidentKind, IncidentVictim, MeasureStatus, VictimOutcome
+from dashboards.rollups import add_months, first_of_month
 from enterprises.models import Role
 from hazards.models import HazardStatus
 from reports import pdf, services
 from reports.models import Report, ReportStatus, ReportType
-from reports.rollups import add_months, first_of_month
 from reports.tasks import render_report
 from tests.factories import (
     ControlMeasureFactory,

@@ -4,9 +4,9 @@
 import pytest
 from django.utils import timezone
 
+from dashboards.rollups import first_of_month
 from reports import pdf, services
 from reports.models import Report, ReportStatus, ReportType
-from reports.rollups import first_of_month
 from tests.factories import ControlMeasureFactory, EnterpriseFactory, HazardFactory, WorkplaceFactory
 from tests.submission import with_key
 
@@ -104,7 +104,7 @@ def test_who_may_order_a_summary(client, request, country, persona, name, args, 
 
 def test_ordering_the_federal_summary_from_its_dashboard(client, federal, country, queued_renders):
     client.force_login(federal)
-    dashboard = client.get(url("reports:federal")).content.decode()
+    dashboard = client.get(url("dashboards:federal")).content.decode()
     assert url("reports:federal_report_new") in dashboard
     month = first_of_month(timezone.localdate()).strftime("%Y-%m")
     response = client.post(url("reports:federal_report_new"), with_key({"month": month, "language": "ru"}))

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from assessments.models import IncidentKind, MeasureStatus, VictimOutcome
 from assessments.services import assessment_create, incident_record, measure_complete, measure_plan
+from dashboards import figures, rollups
+from dashboards.rollups import add_months, first_of_month
 from enterprises.models import Enterprise, HeadcountPeriod, Role, Workplace
 from hazards.models import HazardousEvent, HazardStatus
 from hazards.services import hazard_add, hazard_set_status
-from reports import figures, rollups
-from reports.rollups import add_months, first_of_month
 from tests.factories import UserFactory, WorkplaceFactory
 
 from .past_period import at, backdate, dated

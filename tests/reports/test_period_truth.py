@@ -11,11 +11,12 @@ import pytest
 from django.utils import timezone
 
 from assessments.models import ControlMeasure, MeasureStatus
+from dashboards import figures, rollups
+from dashboards.formatting import month_ranges
+from dashboards.history import month_end
+from dashboards.rollups import add_months, first_of_month
 from enterprises.models import Enterprise
-from reports import delivery, figures, pdf, rollups
-from reports.formatting import month_ranges
-from reports.history import month_end
-from reports.rollups import add_months, first_of_month
+from reports import delivery, pdf
 
 from .past_period import change_on
 
@@ -95,7 +96,7 @@ def test_a_running_period_says_so(enterprise_a, history):
 
 
 def test_the_trend_profile_agrees_with_the_state_at_each_month_end(enterprise_a, period_start, history):
-    """The trend chart's month-end profile (roll-ups) and the state at a day (reports.history) are
+    """The trend chart's month-end profile (roll-ups) and the state at a day (dashboards.history) are
     two readings of one history: they must give the same levels at every month's end."""
     for offset in range(-1, 4):
         start = add_months(period_start, offset)
@@ -146,7 +147,7 @@ def test_the_enterprise_dashboard_names_the_months_without_hours(client, enterpr
     from tests.factories import UserFactory
 
     client.force_login(UserFactory(role=Role.MANAGER, enterprise=enterprise_a))
-    url = reverse("reports:enterprise", args=[enterprise_a.pk])
+    url = reverse("dashboards:enterprise", args=[enterprise_a.pk])
     reported = client.get(url, {"period": f"{period_start:%Y-%m}"})
     assert reported.context["months_without_hours"] == ""
     previous = add_months(period_start, -1)
@@ -157,8 +158,8 @@ def test_the_enterprise_dashboard_names_the_months_without_hours(client, enterpr
 def test_the_nightly_refresh_warms_the_recent_period_ends(enterprise_a, history):
     from django.core.cache import cache
 
-    from reports import tasks
-    from reports.models import EnterpriseFigures
+    from dashboards import tasks
+    from dashboards.models import EnterpriseFigures
 
     cache.clear()
     tasks.refresh_rollups(full=True)  # eager here: the warm-up runs at once

@@ -9,9 +9,9 @@ from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import rollups
+from dashboards import rollups
+from dashboards.rollups import add_months, first_of_month
 from reports.models import Report, ReportStatus
-from reports.rollups import add_months, first_of_month
 from riskpilot.celery import app
 from tests.submission import with_key
 
@@ -62,7 +62,7 @@ def test_the_regional_dashboard_computes_its_figures(client, known, reviewer_reg
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.REPORTS_ROLLUP_MAX_AGE = 3600
     client.force_login(reviewer_region)
-    response = client.get(reverse("reports:region", args=["56"]))
+    response = client.get(reverse("dashboards:region", args=["56"]))
     assert response.status_code == 200
     assert response.context["totals"].rows > 0
 

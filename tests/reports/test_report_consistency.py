@@ -1,5 +1,5 @@
 """A figure that a report shows twice shows the same number twice, and the same number as the
-dashboard for the same scope and period: every section takes it from reports.figures.
+dashboard for the same scope and period: every section takes it from dashboards.figures.
 
 Each report type is rendered for a past period (the hand-counted history of test_period_truth),
 its text extracted with pypdf and read back label by label."""
@@ -94,7 +94,7 @@ def test_every_figure_of_the_enterprise_report_agrees_with_itself_and_the_dashbo
     manager = UserFactory(role=Role.MANAGER, enterprise=enterprise_a)
     client.force_login(manager)
     response = client.get(
-        reverse("reports:enterprise", args=[enterprise_a.pk]), {"period": f"{period_start:%Y-%m}"}
+        reverse("dashboards:enterprise", args=[enterprise_a.pk]), {"period": f"{period_start:%Y-%m}"}
     )
     row = response.context["row"]
     dashboard = {
@@ -135,9 +135,9 @@ def test_summaries_agree_with_the_enterprise_report_and_the_dashboard(
     federal = UserFactory(role=Role.FEDERAL_REVIEWER)
     client.force_login(federal)
     url = (
-        reverse("reports:region", args=[enterprise_a.region.code])
+        reverse("dashboards:region", args=[enterprise_a.region.code])
         if report_type == ReportType.REGION
-        else reverse("reports:federal")
+        else reverse("dashboards:federal")
     )
     totals = client.get(url, {"period": f"{period_start:%Y-%m}"}).context["totals"]
     assert totals.rows_high_critical == number(text, "Высокие и критические риски на конец периода")
@@ -150,7 +150,7 @@ def test_the_enterprise_dashboards_workplaces_are_those_of_the_period_end(
 ):
     manager = UserFactory(role=Role.MANAGER, enterprise=enterprise_a)
     client.force_login(manager)
-    url = reverse("reports:enterprise", args=[enterprise_a.pk])
+    url = reverse("dashboards:enterprise", args=[enterprise_a.pk])
     ended = client.get(url, {"period": f"{period_start:%Y-%m}"}).context["workplaces"]
     # Only W1 stood at the end of the period: W2 came later, W3 was archived within it.
     assert [(w.pk, w.rows, w.unrated, w.serious, w.top_level) for w in ended] == [

@@ -12,9 +12,9 @@ from django.db import OperationalError
 from django.utils import timezone
 from pypdf import PdfReader
 
+from dashboards.rollups import first_of_month
 from reports import pdf, services, tasks
 from reports.models import Report, ReportStatus, ReportType
-from reports.rollups import first_of_month
 from tests.factories import HazardFactory, WorkplaceFactory
 
 pytestmark = pytest.mark.django_db

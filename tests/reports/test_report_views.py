@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboards.rollups import add_months, first_of_month
 from enterprises.models import Role
 from reports import tasks
 from reports.models import Report, ReportStatus, ReportType
-from reports.rollups import add_months, first_of_month
 from tests.factories import EnterpriseFactory, UserFactory
 from tests.submission import with_key
 
@@ -69,7 +69,7 @@ def last_month():
 
 def test_enterprise_dashboard_offers_generate_report(client, officer_a, enterprise_a):
     client.force_login(officer_a)
-    response = client.get(reverse("reports:enterprise", args=[enterprise_a.pk]))
+    response = client.get(reverse("dashboards:enterprise", args=[enterprise_a.pk]))
     assert reverse("reports:report_new", args=[enterprise_a.pk]) in response.content.decode()
 
 

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from assessments.models import IncidentKind, MeasureStatus, RiskMethod, VictimOutcome
 from assessments.services import assessment_create, incident_record, measure_complete, measure_plan
+from dashboards import rollups
+from dashboards.models import EnterpriseFigures, EnterpriseMonth, HeatCell, RollupKind, RollupRun
 from enterprises.models import HeadcountPeriod, Role
 from hazards.models import HazardousEvent, HazardStatus
 from hazards.services import hazard_add, hazard_set_status
-from reports import rollups
-from reports.models import EnterpriseFigures, EnterpriseMonth, HeatCell, RollupKind, RollupRun
 from tests.factories import EnterpriseFactory, UserFactory, WorkplaceFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from reports import rollups, tasks
-from reports.models import RollupKind, RollupRun
+from dashboards import rollups, tasks
+from dashboards.models import RollupKind, RollupRun
 
 from .conftest import url
 
@@ -28,7 +28,7 @@ def test_with_a_broker_a_stale_page_queues_one_refresh_and_shows_the_last_figure
     monkeypatch.setattr(tasks.refresh_rollups, "delay", lambda **kwargs: queued.append(kwargs))
     client.force_login(reviewer_region)
     for _ in range(3):
-        response = client.get(reverse("reports:region", args=["56"]))
+        response = client.get(reverse("dashboards:region", args=["56"]))
         assert response.status_code == 200
         assert response.context["totals"].rows == 7
     assert len(queued) == 1
@@ -41,7 +41,7 @@ def test_with_a_broker_refresh_now_queues_the_task(client, known, reviewer_regio
     monkeypatch.setattr(tasks.refresh_rollups, "delay", lambda **kwargs: queued.append(kwargs))
     client.force_login(reviewer_region)
     response = client.post(
-        url("reports:refresh", lang="en"), {"next": url("reports:region", "56", lang="en")}, follow=True
+        url("dashboards:refresh", lang="en"), {"next": url("dashboards:region", "56", lang="en")}, follow=True
     )
     assert queued == [{}]  # the page it returns to does not queue a second one
     assert "reload the page in a minute" in response.content.decode()

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from dashboards import rollups
 from hazards.models import HazardGroup
-from reports import rollups
 from tests.factories import EnterpriseFactory, HazardFactory, WorkplaceFactory
 
 from .conftest import url
@@ -23,7 +23,7 @@ def enterprise_labels(response):
 
 
 def region_url(code="56", lang="ru", **params):
-    return url("reports:region", code, lang=lang, **params)
+    return url("dashboards:region", code, lang=lang, **params)
 
 
 def test_industry_filter_keeps_the_enterprises_of_one_okved_section(client, known, reviewer_region):
@@ -98,7 +98,7 @@ def test_figures_link_down_to_the_register_behind_them(client, known, reviewer_r
     register = reverse("assessments:register", args=[known.enterprise_a.pk])
     assert row_a["urls"]["level_5"] == f"{register}?level=5"
     assert row_a["urls"]["measures_overdue"] == f"{register}?overdue=1"
-    assert row_a["urls"]["label"] == reverse("reports:enterprise", args=[known.enterprise_a.pk])
+    assert row_a["urls"]["label"] == reverse("dashboards:enterprise", args=[known.enterprise_a.pk])
     page = response.content.decode()
     assert f'href="{register}?level=5"' in page
     # The list behind "critical: 1" holds exactly that one row.
@@ -109,14 +109,14 @@ def test_figures_link_down_to_the_register_behind_them(client, known, reviewer_r
 
 def test_federal_rows_link_to_the_regional_dashboards(client, known, federal):
     client.force_login(federal)
-    response = client.get(reverse("reports:federal") + "?period=3m")
+    response = client.get(reverse("dashboards:federal") + "?period=3m")
     [row_56] = [r for r in response.context["table"]["rows"] if r["figures"].region.code == "56"]
-    assert row_56["urls"]["label"] == reverse("reports:region", args=["56"]) + "?period=3m"
+    assert row_56["urls"]["label"] == reverse("dashboards:region", args=["56"]) + "?period=3m"
 
 
 def test_export_holds_the_same_table_as_the_page(client, known, reviewer_region):
     client.force_login(reviewer_region)
-    response = client.get(url("reports:region_export", "56", lang="en", sort="rows", order="desc"))
+    response = client.get(url("dashboards:region_export", "56", lang="en", sort="rows", order="desc"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]
@@ -150,7 +150,7 @@ def test_export_holds_the_same_table_as_the_page(client, known, reviewer_region)
 
 def test_federal_export_has_one_row_per_region(client, known, federal):
     client.force_login(federal)
-    response = client.get(url("reports:federal_export", lang="en"))
+    response = client.get(url("dashboards:federal_export", lang="en"))
     sheet = load_workbook(io.BytesIO(response.content)).active
     labels = [row[0] for row in sheet.iter_rows(values_only=True)]
     assert "Orenburg Region" in labels and "Leningrad Region" in labels and "All regions" in labels
@@ -168,9 +168,9 @@ def test_dashboard_speaks_russian_by_default_and_english_under_en(client, known,
 def test_pages_load_nothing_from_outside_and_run_no_scripts_in_charts(client, known, federal):
     client.force_login(federal)
     for page_url in (
-        reverse("reports:federal"),
+        reverse("dashboards:federal"),
         region_url(),
-        reverse("reports:enterprise", args=[known.enterprise_a.pk]),
+        reverse("dashboards:enterprise", args=[known.enterprise_a.pk]),
     ):
         page = client.get(page_url).content.decode()
         svgs = re.findall(r"<svg.*?</svg>", page, flags=re.S)
@@ -213,17 +213,17 @@ def test_federal_and_enterprise_pages_queries_do_not_grow(client, federal, revie
 
     _region_page_queries(client, reviewer_region, 5)
     client.force_login(federal)
-    federal_few = queries(reverse("reports:federal"))
+    federal_few = queries(reverse("dashboards:federal"))
     enterprise = EnterpriseFactory(region=reviewer_region.region)
     for number in range(5):
         HazardFactory(workplace=WorkplaceFactory(department__enterprise=enterprise, number=f"{number}"))
-    enterprise_few = queries(reverse("reports:enterprise", args=[enterprise.pk]))
+    enterprise_few = queries(reverse("dashboards:enterprise", args=[enterprise.pk]))
     _region_page_queries(client, reviewer_region, 45)
     client.force_login(federal)
     for number in range(5, 50):
         HazardFactory(workplace=WorkplaceFactory(department__enterprise=enterprise, number=f"{number}"))
-    assert queries(reverse("reports:federal")) == federal_few
-    assert queries(reverse("reports:enterprise", args=[enterprise.pk])) == enterprise_few
+    assert queries(reverse("dashboards:federal")) == federal_few
+    assert queries(reverse("dashboards:enterprise", args=[enterprise.pk])) == enterprise_few
 
 
 def test_a_large_region_is_shown_fifty_enterprises_a_page_sorted_across_all(client, reviewer_region):

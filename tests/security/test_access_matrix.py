@@ -113,15 +113,15 @@ ACCESS = {
     "assessments:incident_cancel": Access(WRITE, WRITE, pk="incident"),
     "assessments:hazard_copy": Access(WRITE, WRITE),
     "assessments:review_start": Access(WRITE, WRITE, pk="workplace"),
-    "reports:federal": Access(FEDERAL, NOT_ALLOWED),
-    "reports:federal_export": Access(FEDERAL, NOT_ALLOWED),
+    "dashboards:federal": Access(FEDERAL, NOT_ALLOWED),
+    "dashboards:federal_export": Access(FEDERAL, NOT_ALLOWED),
     # Everyone has a dashboard: officers and managers their enterprise's, reviewers their region's.
-    "reports:dashboard": Access(OPEN, NOT_ALLOWED),
+    "dashboards:dashboard": Access(OPEN, NOT_ALLOWED),
     # Recomputes cached figures only, for anyone with a dashboard; it changes no register data.
-    "reports:refresh": Access(NOT_ALLOWED, OPEN),
-    "reports:region": Access(READ, NOT_ALLOWED),
-    "reports:region_export": Access(READ, NOT_ALLOWED),
-    "reports:enterprise": Access(READ, NOT_ALLOWED, pk="enterprise"),
+    "dashboards:refresh": Access(NOT_ALLOWED, OPEN),
+    "dashboards:region": Access(READ, NOT_ALLOWED),
+    "dashboards:region_export": Access(READ, NOT_ALLOWED),
+    "dashboards:enterprise": Access(READ, NOT_ALLOWED, pk="enterprise"),
     # Asking for a PDF report is reading: reviewers may order one of an enterprise they see.
     "reports:report_new": Access(READ, READ, pk="enterprise"),
     "reports:region_report_new": Access(READ, READ),

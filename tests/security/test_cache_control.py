@@ -19,7 +19,7 @@ def _pages(world) -> dict[str, str]:
         "register row": reverse("assessments:hazard", args=[world.hazard.pk]),
         "row edit form": reverse("hazards:edit", args=[world.hazard.pk]),
         "incidents": reverse("assessments:incidents", args=[enterprise]),
-        "enterprise dashboard": reverse("reports:enterprise", args=[enterprise]),
+        "enterprise dashboard": reverse("dashboards:enterprise", args=[enterprise]),
         "report archive": reverse("reports:report_list"),
         "report PDF": reverse("reports:report_download", args=[world.report.pk]),
         "evidence file": reverse("assessments:evidence", args=[world.evidence.pk]),
@@ -54,7 +54,7 @@ def test_signed_in_pages_and_downloads_are_not_cached(name, world_a, officer_a):
 @pytest.mark.django_db
 def test_regional_export_is_not_cached(client, reviewer_region, region_a):
     client.force_login(reviewer_region)
-    response = client.get(reverse("reports:region_export", args=[region_a.code]))
+    response = client.get(reverse("dashboards:region_export", args=[region_a.code]))
     assert response.status_code == 200
     assert response["Cache-Control"] == PRIVATE
 

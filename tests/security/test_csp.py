@@ -36,7 +36,7 @@ def test_register_and_dashboard_pages_render_with_the_policy(client, officer_a, 
         reverse("assessments:overview", args=[world_a.enterprise.pk]),
         reverse("assessments:hazard", args=[world_a.hazard.pk]),
         reverse("hazards:add", args=[world_a.workplace.pk]),
-        reverse("reports:enterprise", args=[world_a.enterprise.pk]),
+        reverse("dashboards:enterprise", args=[world_a.enterprise.pk]),
     ):
         response = client.get(url)
         assert response.status_code == 200, url

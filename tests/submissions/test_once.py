@@ -16,9 +16,9 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from assessments.models import ControlMeasure, Incident, MeasureEvidence, RiskAssessment, WorkplaceReview
+from dashboards.rollups import add_months, first_of_month
 from hazards.models import Hazard, HazardGroup, HazardousEvent, HazardType
 from reports.models import Report, Subscription
-from reports.rollups import add_months, first_of_month
 from riskpilot.submissions.models import SubmissionToken
 from riskpilot.submissions.services import create_once
 from tests.factories import ControlMeasureFactory, HazardFactory, WorkplaceFactory

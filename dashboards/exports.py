@@ -1,4 +1,4 @@
-"""The dashboards' tables as .xlsx: the same columns as on the page (reports.tables), numbers as
+"""The dashboards' tables as .xlsx: the same columns as on the page (dashboards.tables), numbers as
 numbers (shares as percentages, rates with two decimals) so that they can be worked on."""
 
 import io

@@ -9,8 +9,8 @@ or test database.
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from bench import benchdata
 from enterprises.models import Enterprise
-from reports import benchdata
 
 
 def check_bench_database(allow_any: bool = False) -> str:

@@ -2,7 +2,7 @@
 report (the enterprise closest to 300 register rows) and of a regional summary (the region closest
 to 13 enterprises), and our overhead: the whole render (figures, template, WeasyPrint) divided by
 WeasyPrint's own time on the very same HTML, each the median of five renders. Also the cost of the
-end-of-period state (reports.history) for an enterprise, a region and the country.
+end-of-period state (dashboards.history) for an enterprise, a region and the country.
 
 Each report is rendered in a child process of its own, so that its peak resident memory is the
 report's (WeasyPrint returns memory to the system only when its process exits), as in a worker's
@@ -18,11 +18,10 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Abs
 from django.utils import timezone
 
+from dashboards.rollups import add_months, first_of_month
 from enterprises.models import Enterprise, Region
-
-from . import pdf
-from .models import Report, ReportType
-from .rollups import add_months, first_of_month
+from reports import pdf
+from reports.models import Report, ReportType
 
 ENTERPRISE_ROWS = 300
 REGION_ENTERPRISES = 13
@@ -118,7 +117,7 @@ def _end_of_period(enterprise, region, period) -> dict:
     """What rebuilding the register at a period's end from its history costs, uncached (the
     dashboards and reports keep the result until the next roll-up run): one enterprise, one
     region, the whole country."""
-    from . import history
+    from dashboards import history
 
     day = period.end
     timings = {}

@@ -1,5 +1,5 @@
 """Charts of the dashboards as SVG strings, drawn on the server so that the PDF reports embed the very
-same pictures. Plain functions of the figures (reports.figures) — no request needed; call them
+same pictures. Plain functions of the figures (dashboards.figures) — no request needed; call them
 inside ``translation.override(language)`` for another language.
 
 Every chart is plain SVG drawn here: monthly bars (stacked or side by side) and the 5×5 heat map

@@ -20,11 +20,12 @@ from django.utils import timezone
 from psycopg import sql
 
 from assessments.models import ControlMeasure, Incident, RiskAssessment
+from bench import benchdata, benchmark, benchmark_api, benchmark_cards, benchmark_pdf
+from bench.management.commands.generate_bench_data import check_bench_database
+from dashboards import rollups
+from dashboards.rollups import add_months, first_of_month
 from enterprises.models import Enterprise, Region, Role, User, Workplace
 from hazards.models import Hazard
-from reports import benchdata, benchmark, benchmark_api, benchmark_cards, benchmark_pdf, rollups
-from reports.management.commands.generate_bench_data import check_bench_database
-from reports.rollups import add_months, first_of_month
 
 # The register list in each of the variants officers use most: as opened, one level, a search, a
 # sort by the next review (issue #14: p95 ≤ 50 ms and page/SQL ≤ 1.5 each).
@@ -201,15 +202,15 @@ class Command(BaseCommand):
             .order_by("-count", "pk")
         ).first()
         pages = [
-            ("dashboard_region", regional, reverse("reports:region", args=[region.code])),
-            ("dashboard_federal", federal, reverse("reports:federal")),
-            ("dashboard_enterprise", regional, reverse("reports:enterprise", args=[biggest.pk])),
+            ("dashboard_region", regional, reverse("dashboards:region", args=[region.code])),
+            ("dashboard_federal", federal, reverse("dashboards:federal")),
+            ("dashboard_enterprise", regional, reverse("dashboards:enterprise", args=[biggest.pk])),
             # A month that has ended: its register figures are rebuilt from history, then cached
             # until the next roll-up run (the uncached cost is end_of_period_*).
             (
                 "dashboard_region_ended_month",
                 regional,
-                reverse("reports:region", args=[region.code])
+                reverse("dashboards:region", args=[region.code])
                 + f"?period={add_months(first_of_month(timezone.localdate()), -1):%Y-%m}",
             ),
         ]

@@ -19,7 +19,7 @@ Definitions (also explained on the pages):
   month they fell due (left out only if cancelled by that month's end) and the month they were
   done, incidents by their date, accident victims each with their own outcome; rows archived
   (withdrawn as entered in error) are left out of every month;
-- the risk profile at a month's end is the register as it stood then (reports.history).
+- the risk profile at a month's end is the register as it stood then (dashboards.history).
 """
 
 import bisect
@@ -52,6 +52,7 @@ from assessments.models import (
 )
 from enterprises.models import Enterprise, HeadcountPeriod, Workplace
 from hazards.models import Hazard, HazardStatus
+from riskpilot.celery import task_named
 
 from . import history
 from .models import EnterpriseFigures, EnterpriseMonth, HeatCell, RollupKind, RollupRun
@@ -340,7 +341,7 @@ def _monthly(result, only, today):
 
 
 def _profile(result, only, today):
-    """Risk profile at each month's end, rebuilt from the register's history (reports.history):
+    """Risk profile at each month's end, rebuilt from the register's history (dashboards.history):
     +1/−1 deltas per month over the stretches each row spent at each level."""
     start, count = horizon(today)
     # deltas[enterprise][level, 0 = not rated][month index 0..count]
@@ -487,7 +488,7 @@ def fresh_run() -> RollupRun | None:
 def queue_refresh() -> bool:
     """Queue one refresh; asking again within a minute adds nothing (one queued task covers every
     change made before it runs). Returns whether a task was queued."""
-    from .tasks import refresh_rollups
+    refresh_rollups = task_named("reports.tasks.refresh_rollups")
 
     if not cache.add(QUEUED_KEY, 1, 60):
         return False

@@ -1,4 +1,4 @@
-"""The load test's one-query yardstick (loadtest/trivial.py) exists only in the load test's own
+"""The load test's one-query yardstick (bench/loadtest/trivial.py) exists only in the load test's own
 server: production and the default settings do not route it."""
 
 import importlib

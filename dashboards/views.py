@@ -1,6 +1,6 @@
 """The ministry's dashboards: federal (one row per region), regional (one row per enterprise) and one
 enterprise's page, each with its heat map and trends; the tables export to .xlsx. Read-only: the
-figures come from the roll-ups (reports.rollups), scoped to what the viewer may see."""
+figures come from the roll-ups (dashboards.rollups), scoped to what the viewer may see."""
 
 import hashlib
 
@@ -51,11 +51,11 @@ def region_for_user(user, code: str) -> Region:
 def dashboard_url(user) -> str | None:
     """The dashboard a user starts from, or None if they have none."""
     if user.sees_everything:
-        return reverse("reports:federal")
+        return reverse("dashboards:federal")
     if user.is_regional_reviewer and user.region_id:
-        return reverse("reports:region", args=[user.region.code])
+        return reverse("dashboards:region", args=[user.region.code])
     if user.enterprise_id:
-        return reverse("reports:enterprise", args=[user.enterprise_id])
+        return reverse("dashboards:enterprise", args=[user.enterprise_id])
     return None
 
 
@@ -222,7 +222,7 @@ def federal(request):
             per_page=REGIONS_PER_PAGE,
         ),
         "totals": totals,
-        "export_url": reverse("reports:federal_export") + query,
+        "export_url": reverse("dashboards:federal_export") + query,
         **_charts(heat, trends, totals.rows_outside_heat_map),
     }
     return render(request, "reports/dashboard_federal.html", context)
@@ -276,8 +276,8 @@ def region(request, code):
             per_page=ENTERPRISES_PER_PAGE,
         ),
         "totals": totals,
-        "export_url": reverse("reports:region_export", args=[region.code]) + query,
-        "federal_url": reverse("reports:federal") + query if request.user.sees_everything else None,
+        "export_url": reverse("dashboards:region_export", args=[region.code]) + query,
+        "federal_url": reverse("dashboards:federal") + query if request.user.sees_everything else None,
         **_charts(
             figures.heat_map(enterprises, filters),
             figures.trends(enterprises, filters),
@@ -289,7 +289,7 @@ def region(request, code):
 
 def _workplace_rows(enterprise, filters):
     """The enterprise's workplaces with their rows: counted live while the period runs, as they
-    stood at its end (reports.history) once it has ended — the same day as the figures above."""
+    stood at its end (dashboards.history) once it has ended — the same day as the figures above."""
     active = Q(hazards__status=HazardStatus.ACTIVE)
     ordered = (*workplace_order(), "pk")
     if not filters.period.has_ended():
@@ -360,7 +360,7 @@ def enterprise(request, pk):
     if request.user.sees_everything or (
         request.user.is_regional_reviewer and request.user.region_id == enterprise.region_id
     ):
-        region_url = reverse("reports:region", args=[enterprise.region.code]) + _query(
+        region_url = reverse("dashboards:region", args=[enterprise.region.code]) + _query(
             request, without=("sort", "order", "page", "wpage")
         )
     context = {

@@ -380,7 +380,7 @@ class PeriodSnapshot:
 
 
 def period_snapshot(enterprises, day: datetime.date) -> PeriodSnapshot:
-    """The stock figures of a scope at the end of a past day (reports.history). Rebuilding them
+    """The stock figures of a scope at the end of a past day (dashboards.history). Rebuilding them
     reads each enterprise's whole history, so they are cached per enterprise, keyed by its last
     change as the roll-ups know it: a refresh after a change rebuilds that enterprise alone."""
     ids = list(enterprises.order_by("pk").values_list("pk", flat=True))

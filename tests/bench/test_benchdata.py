@@ -7,7 +7,7 @@ import pytest
 from django.db.models import Count
 
 from assessments.models import Incident, IncidentKind, IncidentVictim, VictimOutcome
-from reports.benchdata import Generator, Scale
+from bench.benchdata import Generator, Scale
 
 
 @pytest.mark.postgres

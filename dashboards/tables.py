@@ -246,7 +246,7 @@ class Links:
 
     def __init__(self, *, query: str = "", register_extra: str = ""):
         self.query = query
-        self.dashboard = url_pattern("reports:enterprise")
+        self.dashboard = url_pattern("dashboards:enterprise")
         self.register = url_pattern("assessments:register")
         self.incidents = url_pattern("assessments:incidents")
         self.register_params = {}
@@ -272,7 +272,7 @@ class Links:
 
     @staticmethod
     def for_region(code: str, query: str = "") -> dict[str, str]:
-        url = reverse("reports:region", args=[code]) + query
+        url = reverse("dashboards:region", args=[code]) + query
         urls = {column.key: url for column in COLUMNS if column.drill}
         urls["label"] = url
         return urls

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from django.conf import settings
 
-from reports.management.commands.bench_dashboards import compare_scales, results_file
+from bench.management.commands.bench_dashboards import compare_scales, results_file
 
 
 def _load_run():
-    path = Path(settings.BASE_DIR) / "loadtest" / "run.py"
+    path = Path(settings.BASE_DIR) / "bench" / "loadtest" / "run.py"
     spec = importlib.util.spec_from_file_location("loadtest_run", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

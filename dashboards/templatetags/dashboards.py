@@ -1,9 +1,9 @@
-"""Formatting of the dashboards' figures in templates (see reports.formatting)."""
+"""Formatting of the dashboards' figures in templates (see dashboards.formatting)."""
 
 from django import template
 
-from reports import definitions
-from reports.formatting import figure_text
+from dashboards import definitions
+from dashboards.formatting import figure_text
 
 register = template.Library()
 
@@ -20,7 +20,7 @@ def percent(value):
 
 @register.simple_tag
 def indicator(key):
-    """The definition of a rate (reports.definitions), for its label and tooltip."""
+    """The definition of a rate (dashboards.definitions), for its label and tooltip."""
     return {indicator.key: indicator for indicator in definitions.RATES}[key]
 
 

@@ -1,11 +1,11 @@
 """`make loadtest`: RiskPilot under gunicorn on 127.0.0.1 against the benchmark database, driven by
-Locust (loadtest/locustfile.py) for a fixed time; prints and saves requests/s, p50/p95/p99 and
+Locust (bench/loadtest/locustfile.py) for a fixed time; prints and saves requests/s, p50/p95/p99 and
 the error count, and exits non-zero if any request failed.
 
 Then, against the same server, two stepped runs without think time (more users at each step, each
 asking for the next page as soon as it has the last): the mixed workload, whose saturation point
 is the highest request rate at which p95 stays ≤ 300 ms with no failed request
-(`loadtest_capacity_rps`), and the one-query yardstick page (loadtest/trivial.py,
+(`loadtest_capacity_rps`), and the one-query yardstick page (bench/loadtest/trivial.py,
 `loadtest_trivial_rps`). Their ratio says how close the real pages come to what Django and
 gunicorn allow on this machine; the capacity times a person's time per page (5 s of reading plus
 the wait) says how many people at work it carries.
@@ -27,7 +27,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var"
 
 
@@ -158,21 +158,24 @@ def main() -> int:
         "STATIC_ROOT": tempfile.mkdtemp(prefix="riskpilot-static-"),
         "LOADTEST_USERS": str(VAR / "loadtest-users.json"),
         "LOADTEST_PAGE_TIMES": str(VAR / "loadtest-page-times.json"),
-        # The one-query yardstick page, for this server only (loadtest/trivial.py).
+        # The one-query yardstick page, for this server only (bench/loadtest/trivial.py).
         "LOADTEST_TRIVIAL_VIEW": "true",
     }
     steps = [int(users) for users in options.steps.split(",") if users.strip()]
     create_database(options.database)
     run(python, "manage.py", "migrate", "--noinput", env=env)
     run(python, "manage.py", "collectstatic", "--noinput", "-v0", env=env)
-    run(python, "manage.py", "generate_bench_data", "--scale", options.scale, env=env)
+    # The data and the accounts come from the bench app's commands, which production settings
+    # leave out unless asked: only these two commands get it, the server runs without.
+    tooling = {**env, "RISKPILOT_BENCH_TOOLS": "true"}
+    run(python, "manage.py", "generate_bench_data", "--scale", options.scale, env=tooling)
     # The dashboards read roll-ups: bring them up to date once, as the periodic task keeps them.
-    run(python, "manage.py", "shell", "-c", "from reports import rollups; rollups.refresh()", env=env)
+    run(python, "manage.py", "shell", "-c", "from dashboards import rollups; rollups.refresh()", env=env)
     # An officer account (and enterprise) per simulated officer: two on one row would refuse each
     # other's saves as stale.
     officers = max(options.users, *steps) + 10
     run(python, "manage.py", "loadtest_users", "--officers", str(officers), "--output",
-        env["LOADTEST_USERS"], env=env)  # fmt: skip
+        env["LOADTEST_USERS"], env=tooling)  # fmt: skip
 
     gunicorn = [
         python, "-m", "gunicorn", "riskpilot.wsgi:application", "--bind", f"127.0.0.1:{options.port}",
@@ -194,7 +197,7 @@ def main() -> int:
         spawn_rate = max(1, options.users // 25)
         run_time = seconds(options.duration) + options.users // spawn_rate + 5
         locust = [
-            "-m", "locust", "-f", "loadtest/locustfile.py", "--headless", "--host", host,
+            "-m", "locust", "-f", "bench/loadtest/locustfile.py", "--headless", "--host", host,
             "--users", str(options.users), "--spawn-rate", str(spawn_rate), "--reset-stats",
             "--run-time", f"{run_time}s", "--csv", str(stats_prefix), "--only-summary",
             "--exit-code-on-error", "0",
@@ -283,7 +286,7 @@ def stepped_run(python, host, env, user_classes, steps, step_seconds, name) -> l
         "LOADTEST_STEP_SAMPLES": str(samples),
     }
     locust = [
-        "-m", "locust", "-f", "loadtest/locustfile.py", "--headless", "--host", host,
+        "-m", "locust", "-f", "bench/loadtest/locustfile.py", "--headless", "--host", host,
         "--only-summary", "--exit-code-on-error", "0", *user_classes,
     ]  # fmt: skip
     run(python, *locust, env=step_env)

@@ -4,7 +4,7 @@ these the machine serves per second beside the real mix: their ratio says how cl
 to what the framework allows here.
 
 Routed only when LOADTEST_TRIVIAL_VIEW is true (riskpilot/urls.py); the setting is off unless
-loadtest/run.py turns it on for its own server."""
+bench/loadtest/run.py turns it on for its own server."""
 
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache

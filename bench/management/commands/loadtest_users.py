@@ -9,9 +9,9 @@ from pathlib import Path
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 
+from bench.management.commands.generate_bench_data import check_bench_database
 from enterprises.models import Enterprise, Region, Role, User, Workplace
 from hazards.models import Hazard, HazardStatus
-from reports.management.commands.generate_bench_data import check_bench_database
 
 PASSWORD = "loadtest-2026-only"
 
