@@ -348,9 +348,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # (riskpilot.middleware.client_ip). Never set it without a proxy that overwrites that header,
 # or anyone could choose the address their failed logins are counted against.
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
-# Routes the load test's one-query yardstick view (bench/loadtest/trivial.py); only bench/loadtest/run.py
-# turns it on, for its own server. Never in a real deployment.
+# Routes the load test's one-query yardstick view (bench/loadtest/trivial.py) through the load
+# test's own URLconf, the product's URLs plus that page; only bench/loadtest/run.py turns it on, for
+# its own server. Never in a real deployment; the product's code never imports bench/.
 LOADTEST_TRIVIAL_VIEW = env.bool("LOADTEST_TRIVIAL_VIEW", default=False)
+if LOADTEST_TRIVIAL_VIEW:
+    ROOT_URLCONF = "bench.loadtest.urls"
 AXES_CLIENT_IP_CALLABLE = "riskpilot.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -20,12 +19,6 @@ urlpatterns = [
     # One URL for every language: the API speaks Accept-Language or the caller's own language.
     path("api/v1/", api.urls),
 ]
-
-if settings.LOADTEST_TRIVIAL_VIEW:
-    # The load test's one-query yardstick (bench/loadtest/trivial.py): never routed unless asked for.
-    from bench.loadtest.trivial import trivial
-
-    urlpatterns.append(path("loadtest/trivial/", trivial, name="loadtest_trivial"))
 
 # Russian is served without a prefix, English under /en/ (prefix_default_language=False makes
 # unprefixed URLs always Russian, whatever the browser's Accept-Language says).

@@ -3,7 +3,7 @@ same gunicorn, settings and middleware as the real pages. `make loadtest` measur
 these the machine serves per second beside the real mix: their ratio says how close the pages come
 to what the framework allows here.
 
-Routed only when LOADTEST_TRIVIAL_VIEW is true (riskpilot/urls.py); the setting is off unless
+Routed only when LOADTEST_TRIVIAL_VIEW is true (bench/loadtest/urls.py); the setting is off unless
 bench/loadtest/run.py turns it on for its own server."""
 
 from django.http import HttpResponse

@@ -1,27 +1,19 @@
 """The load test's one-query yardstick (bench/loadtest/trivial.py) exists only in the load test's own
 server: production and the default settings do not route it."""
 
-import importlib
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, clear_url_caches, reverse
+from django.urls import NoReverseMatch, reverse
 
-import riskpilot.urls
 from tests.factories import RegionFactory
 from tests.test_settings import production_env, run_django
 
 
 @pytest.fixture
 def routed(settings):
-    settings.LOADTEST_TRIVIAL_VIEW = True
-    clear_url_caches()
-    importlib.reload(riskpilot.urls)
-    yield
-    settings.LOADTEST_TRIVIAL_VIEW = False
-    clear_url_caches()
-    importlib.reload(riskpilot.urls)
+    # What the setting does when the load test turns it on (riskpilot/settings.py).
+    settings.ROOT_URLCONF = "bench.loadtest.urls"
 
 
 def test_trivial_view_is_not_routed_by_default(client):
@@ -50,3 +42,13 @@ def test_trivial_view_answers_with_one_query_when_asked_for(client, routed):
     assert response.status_code == 200
     assert response.content.decode().startswith("ok ")
     assert len(queries) == 1
+
+
+def test_the_setting_switches_to_the_load_tests_urlconf(tmp_path):
+    result = run_django(
+        "from django.urls import resolve; resolve('/loadtest/trivial/'); print(settings.ROOT_URLCONF)",
+        LOADTEST_TRIVIAL_VIEW="true",
+        **production_env(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["bench.loadtest.urls"]
