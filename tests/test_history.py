@@ -32,6 +32,11 @@ DERIVED_MODELS = {
     "MeasureNotice",
     # An uploaded register file's job: its rows' history is recorded by the services it calls.
     "RegisterImport",
+    # A tombstone of a row a register restore deleted: itself the record, for the API's sync.
+    "DeletedRow",
+    # The ОКПДТР classifier as published: replaced as a whole from the official file by
+    # load_okpdtr (the file is its record); a workplace's own code keeps its history.
+    "OkpdtrEntry",
 }
 
 
