@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from enterprises.access import get_for_user
 from enterprises.models import Enterprise, HeadcountPeriod, Region, Workplace
 from enterprises.ordering import workplace_order
-from hazards.models import HazardStatus, RiskLevel
+from hazards.models import Hazard, HazardStatus, RiskLevel
 from riskpilot.db_routers import replica_reads
 
 from . import charts, exports, figures, history, okved, rollups, tables
@@ -287,23 +287,45 @@ def region(request, code):
     return render(request, "reports/dashboard_region.html", context)
 
 
-def _workplace_rows(enterprise, filters):
-    """The enterprise's workplaces with their rows: counted live while the period runs, as they
-    stood at its end (dashboards.history) once it has ended — the same day as the figures above."""
-    active = Q(hazards__status=HazardStatus.ACTIVE)
+def _workplace_page(enterprise, filters, number):
+    """A page of the enterprise's workplaces with their rows: counted live while the period runs,
+    as they stood at its end (dashboards.history) once it has ended — the same day as the figures
+    above."""
     ordered = (*workplace_order(), "pk")
-    if not filters.period.has_ended():
-        return (
-            Workplace.objects.filter(enterprise=enterprise, archived_at__isnull=True)
-            .select_related("department")
-            .annotate(
-                rows=Count("hazards", filter=active),
-                unrated=Count("hazards", filter=active & Q(hazards__risk_level__isnull=True)),
-                serious=Count("hazards", filter=active & Q(hazards__risk_level__gte=RiskLevel.HIGH)),
-                top_level=Max("hazards__risk_level", filter=active),
-            )
-            .order_by(*ordered)
+    if filters.period.has_ended():
+        return Paginator(_workplaces_at_end(enterprise, filters, ordered), WORKPLACES_PER_PAGE).get_page(
+            number
         )
+    # The page is chosen on the workplaces alone, then only its workplaces' rows are counted: the
+    # largest enterprise has thousands of rows, and counting them all to show fifty cost most of
+    # the page's SQL.
+    page = Paginator(
+        Workplace.objects.filter(enterprise=enterprise, archived_at__isnull=True)
+        .select_related("department")
+        .order_by(*ordered),
+        WORKPLACES_PER_PAGE,
+    ).get_page(number)
+    active = Q(status=HazardStatus.ACTIVE)
+    counts = {
+        row.pop("workplace_id"): row
+        for row in Hazard.objects.filter(active, workplace__in=[workplace.pk for workplace in page])
+        .values("workplace_id")
+        .annotate(
+            rows=Count("pk"),
+            unrated=Count("pk", filter=Q(risk_level__isnull=True)),
+            serious=Count("pk", filter=Q(risk_level__gte=RiskLevel.HIGH)),
+            top_level=Max("risk_level"),
+        )
+        .order_by()
+    }
+    for workplace in page:
+        found = counts.get(workplace.pk, {})
+        workplace.rows, workplace.unrated = found.get("rows", 0), found.get("unrated", 0)
+        workplace.serious, workplace.top_level = found.get("serious", 0), found.get("top_level")
+    return page
+
+
+def _workplaces_at_end(enterprise, filters, ordered):
     state = history.snapshot(Enterprise.objects.filter(pk=enterprise.pk), filters.period.last_day)
     levels: dict[int, list] = {}
     for row in state.rows.values():
@@ -354,8 +376,7 @@ def enterprise(request, pk):
     urls = _enterprise_links(filters, query)(row) if rows else {}
 
     # The workplaces: this page is where a reviewer walks down to a workplace.
-    workplaces = _workplace_rows(enterprise, filters)
-    page = Paginator(workplaces, WORKPLACES_PER_PAGE).get_page(request.GET.get("wpage"))
+    page = _workplace_page(enterprise, filters, request.GET.get("wpage"))
     region_url = None
     if request.user.sees_everything or (
         request.user.is_regional_reviewer and request.user.region_id == enterprise.region_id

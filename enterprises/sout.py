@@ -4,7 +4,6 @@ workplace page or imported from .xlsx; and the figures the overview and dashboar
 distribution, workplaces whose SOUT is missing or older than five years)."""
 
 import datetime
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -151,10 +150,25 @@ class SoutDistribution:
 
 def sout_distribution(workplaces, today: datetime.date | None = None) -> dict[int, SoutDistribution]:
     """Per enterprise id, the distribution of its active workplaces' SOUT: one query."""
+    result: dict[int, SoutDistribution] = {}
+    for row in _sout_counts(workplaces, today, "enterprise_id"):
+        _add_count(result.setdefault(row["enterprise_id"], SoutDistribution()), row)
+    return result
+
+
+def sout_distribution_total(workplaces, today: datetime.date | None = None) -> SoutDistribution:
+    """The same over all the active ``workplaces`` together, counted in the database: one query."""
+    total = SoutDistribution()
+    for row in _sout_counts(workplaces, today):
+        _add_count(total, row)
+    return total
+
+
+def _sout_counts(workplaces, today, *keys):
     oldest = sout_oldest_valid_date(today)
-    counted = (
+    return (
         workplaces.filter(archived_at__isnull=True)
-        .values("enterprise_id", "sout_class")
+        .values(*keys, "sout_class")
         .annotate(
             total=Count("id"),
             missing=Count("id", filter=Q(sout_date__isnull=True) | Q(sout_class="")),
@@ -162,27 +176,14 @@ def sout_distribution(workplaces, today: datetime.date | None = None) -> dict[in
         )
         .order_by()
     )
-    result: dict[int, SoutDistribution] = {}
-    for row in counted:
-        entry = result.setdefault(row["enterprise_id"], SoutDistribution())
-        entry.total += row["total"]
-        entry.missing += row["missing"]
-        entry.outdated += row["outdated"]
-        if row["sout_class"]:
-            entry.by_class[row["sout_class"]] = entry.by_class.get(row["sout_class"], 0) + row["total"]
-    return result
 
 
-def total_distribution(parts) -> SoutDistribution:
-    total = SoutDistribution()
-    classes: Counter = Counter()
-    for part in parts:
-        total.total += part.total
-        total.missing += part.missing
-        total.outdated += part.outdated
-        classes.update(part.by_class)
-    total.by_class = dict(classes)
-    return total
+def _add_count(entry: SoutDistribution, row: dict) -> None:
+    entry.total += row["total"]
+    entry.missing += row["missing"]
+    entry.outdated += row["outdated"]
+    if row["sout_class"]:
+        entry.by_class[row["sout_class"]] = entry.by_class.get(row["sout_class"], 0) + row["total"]
 
 
 # --- Import from .xlsx -------------------------------------------------------------------------

@@ -7,18 +7,22 @@ never shown here: counts and percentages only, with links to the named lists for
 officers and managers."""
 
 from django import template
+from django.core.paginator import Paginator
 from django.utils import timezone
 
 from documents.plans import plans_current
 from enterprises.models import Enterprise, Workplace
 from enterprises.ordering import workplace_sort_key
-from enterprises.sout import SoutState, sout_distribution, total_distribution
+from enterprises.sout import SoutState, sout_distribution, sout_distribution_total
 from enterprises.workers import sees_personal_data
 
 from ..acknowledgements import AckShare, current_cards, enterprise_shares, workplace_shares
 from ..sout_findings import disease_gaps_by_enterprise, sout_findings
 
 register = template.Library()
+
+# Enterprises per page of the regional table, as in the dashboard's table of figures above it.
+PER_PAGE = 50
 
 
 @register.inclusion_tag("documents/acknowledgements/_workplace_panel.html", takes_context=True)
@@ -90,34 +94,40 @@ def enterprise_acknowledgement_and_sout(enterprise: Enterprise):
 
 @register.inclusion_tag("documents/acknowledgements/_dashboard_region.html", takes_context=True)
 def region_acknowledgement_and_sout(context, region):
-    """The regional table: per enterprise the user sees, share acknowledged and SOUT class
-    distribution, with the region's total (three queries)."""
-    user = context["request"].user
-    enterprises = list(
-        Enterprise.objects.for_user(user).active().filter(region=region).order_by("short_name")
+    """The regional table: per enterprise the user sees, share acknowledged, SOUT class
+    distribution and plan in force, a page of enterprises at a time (``apage``), with the region's
+    total. A fixed number of queries: the page's enterprises, the region's totals."""
+    request = context["request"]
+    enterprises = Enterprise.objects.for_user(request.user).active().filter(region=region)
+    page = Paginator(enterprises.order_by("short_name", "pk").only("pk", "short_name"), PER_PAGE).get_page(
+        request.GET.get("apage")
     )
-    shares = enterprise_shares([e.pk for e in enterprises])
-    scope = Workplace.objects.filter(enterprise__in=[e.pk for e in enterprises])
-    distributions = sout_distribution(scope)
-    gaps = disease_gaps_by_enterprise(scope)
-    plans = plans_current([e.pk for e in enterprises])
-    rows = []
+    ids = [enterprise.pk for enterprise in page]
+    shares = enterprise_shares(enterprises.values("pk"))
+    region_workplaces = Workplace.objects.filter(enterprise__in=enterprises.values("pk"))
+    gaps = disease_gaps_by_enterprise(region_workplaces)
+    distributions = sout_distribution(Workplace.objects.filter(enterprise__in=ids))
+    plans = plans_current(ids)
     total = AckShare()
-    for enterprise in enterprises:
-        share = shares.get(enterprise.pk, AckShare())
+    for share in shares.values():
         total.add(share)
-        rows.append(
-            {
-                "enterprise": enterprise,
-                "share": share,
-                "sout": distributions.get(enterprise.pk),
-                "gaps": gaps.get(enterprise.pk, 0),
-                "plan": plans.get(enterprise.pk),
-            }
-        )
+    rows = [
+        {
+            "enterprise": enterprise,
+            "share": shares.get(enterprise.pk, AckShare()),
+            "sout": distributions.get(enterprise.pk),
+            "gaps": gaps.get(enterprise.pk, 0),
+            "plan": plans.get(enterprise.pk),
+        }
+        for enterprise in page
+    ]
+    query = request.GET.copy()
+    query.pop("apage", None)
     return {
         "rows": rows,
+        "page": page,
+        "page_url": f"?{query.urlencode()}&apage=" if query else "?apage=",
         "total": total,
-        "total_sout": total_distribution(list(distributions.values())),
+        "total_sout": sout_distribution_total(region_workplaces),
         "total_gaps": sum(gaps.values()),
     }
