@@ -4,7 +4,9 @@ pages refuse the same stale writes."""
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from ninja.responses import Status
 
+from enterprises.access import get_for_user
 from hazards.services import version_token
 
 from .errors import PreconditionFailed, PreconditionRequired
@@ -38,3 +40,20 @@ def expected_version(request) -> str:
     if len(tokens) != 1 or not tokens[0].isdigit():
         raise PreconditionFailed(_("If-Match must carry one version, the ETag you last read."))
     return tokens[0]
+
+
+def to_update(request, queryset, pk: int) -> tuple:
+    """The object a write names and the version the client last read. If-Match is read first
+    (428 without it, 412 when malformed), so that a blind write is refused whatever it names;
+    then the object, as get_for_user with ``write`` (404 outside the caller's scope, 403 to a
+    read-only role). The service given the version refuses a stale one with 412."""
+    version = expected_version(request)
+    return get_for_user(queryset, request.auth, write=True, pk=pk), version
+
+
+def written(response: HttpResponse, queryset, pk: int, status: int = 200) -> Status:
+    """The object as the write left it, read again, with the ETag the client's next If-Match
+    names."""
+    obj = queryset.get(pk=pk)
+    response["ETag"] = etag(obj)
+    return Status(status, obj)

@@ -7,43 +7,44 @@ from django.db import InterfaceError, OperationalError
 # Errors worth another try: the database or the storage briefly unreachable. Anything else (a
 # template bug, bad data) fails the same way every time.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+# Celery retries those itself: 30, 60, 120 s (30 × 2^retries, capped at 300, no jitter), well under
+# Redis' visibility timeout (settings); after the third retry the error propagates.
+RETRY_TRANSIENT = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 30,
+    "retry_backoff_max": 300,
+    "retry_jitter": False,
+    "max_retries": 3,
+}
 
 
 @shared_task(
-    bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=4 * 60,
     time_limit=5 * 60,
-    max_retries=3,
+    **RETRY_TRANSIENT,
 )
-def render_card(self, card_id: int) -> bool | None:
+def render_card(card_id: int) -> bool | None:
     """Render and keep the PDF of one issued card version. True if rendered now, False if it was
     already there, None if the card is gone."""
     from .rendering import card_store
 
-    try:
-        return card_store(card_id=card_id)
-    except TRANSIENT_ERRORS as error:
-        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 300)) from error
+    return card_store(card_id=card_id)
 
 
 @shared_task(
-    bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=4 * 60,
     time_limit=5 * 60,
-    max_retries=3,
+    **RETRY_TRANSIENT,
 )
-def render_plan(self, plan_id: int) -> bool | None:
+def render_plan(plan_id: int) -> bool | None:
     """Render and keep the PDF of an approved action plan version."""
     from .plans import plan_store
 
-    try:
-        return plan_store(plan_id=plan_id)
-    except TRANSIENT_ERRORS as error:
-        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 300)) from error
+    return plan_store(plan_id=plan_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90)
@@ -101,19 +102,15 @@ def finish_bundle(bundle_id: int) -> str | None:
 
 
 @shared_task(
-    bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=2 * 60,
     time_limit=3 * 60,
-    max_retries=3,
+    **RETRY_TRANSIENT,
 )
-def render_sheet(self, sheet_id: int) -> str | None:
+def render_sheet(sheet_id: int) -> str | None:
     """Render and keep a card's printable acknowledgement sheet."""
     from .sheets import sheet_store
 
-    try:
-        sheet = sheet_store(sheet_id=sheet_id)
-    except TRANSIENT_ERRORS as error:
-        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 300)) from error
+    sheet = sheet_store(sheet_id=sheet_id)
     return sheet.status if sheet else None

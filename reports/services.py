@@ -88,7 +88,12 @@ def report_request(
 
 
 class QuotaExceeded(ValidationError):
-    """The user has ordered as many renders as REPORTS_ORDERS_PER_HOUR allows."""
+    """The user has ordered as many renders as REPORTS_ORDERS_PER_HOUR allows, until ``free_at``:
+    when the oldest of those orders leaves the hour."""
+
+    def __init__(self, message, code=None, params=None, *, free_at: datetime.datetime):
+        super().__init__(message, code, params)
+        self.free_at = free_at
 
 
 def _check_quota(user) -> None:
@@ -110,6 +115,7 @@ def _check_quota(user) -> None:
             _("You have ordered %(limit)s reports in the last hour, the most allowed. Try again at %(time)s.")
             % {"limit": limit, "time": f"{free_at:%H:%M}"},
             code="quota",
+            free_at=free_at,
         )
 
 

@@ -27,7 +27,7 @@ from hazards.models import Hazard, HazardousEvent, HazardStatus
 from hazards.search import search
 
 from ..auth import writer_auth
-from ..conditional import etag, expected_version, not_modified
+from ..conditional import etag, expected_version, not_modified, to_update, written
 from ..pagination import ORDERINGS, Key, changes_page
 from ..schemas.common import READ_ERRORS, UPDATE_ERRORS, WRITE_ERRORS, created_links, listed_links, text
 from ..schemas.hazards import HazardBulkIn, HazardBulkOut, HazardDescription, HazardIn, HazardOut, HazardPage
@@ -244,9 +244,8 @@ def _add(user, data: HazardIn, catalogue: _Catalogue) -> Hazard:
 )
 def hazard_create(request, payload: HazardIn, response: HttpResponse):
     hazard = _add(request.auth, payload, _Catalogue(request.auth, [payload]))
-    response["ETag"] = etag(hazard)
     response["Location"] = f"{request.path}{hazard.pk}/"
-    return Status(201, ROWS.get(pk=hazard.pk))
+    return written(response, ROWS, hazard.pk, 201)
 
 
 @router.post(
@@ -277,12 +276,9 @@ def hazard_bulk_create(request, payload: HazardBulkIn):
 def hazard_update(request, pk: int, payload: HazardDescription, response: HttpResponse):
     """Change how a row is described. If-Match must carry the version (ETag) last read: a row
     changed since is refused with 412, nothing written."""
-    version = expected_version(request)
-    hazard = get_for_user(Hazard.objects.all(), request.auth, write=True, pk=pk)
+    hazard, version = to_update(request, Hazard.objects.all(), pk)
     services.hazard_update(hazard=hazard, version=version, **payload.dict())
-    hazard = ROWS.get(pk=pk)
-    response["ETag"] = etag(hazard)
-    return hazard
+    return written(response, ROWS, pk)
 
 
 class StatusIn(Schema):
@@ -303,6 +299,4 @@ def hazard_status(request, pk: int, payload: StatusIn, response: HttpResponse):
         hazard = Hazard.objects.select_for_update(of=("self",)).get(pk=pk)
         services.check_version(obj=hazard, expected=version)
         services.hazard_set_status(hazard=hazard, status=payload.status)
-    hazard = ROWS.get(pk=pk)
-    response["ETag"] = etag(hazard)
-    return hazard
+    return written(response, ROWS, pk)

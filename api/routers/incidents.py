@@ -6,7 +6,6 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
-from ninja.responses import Status
 from pydantic import Field
 
 from assessments import forms, services
@@ -15,7 +14,7 @@ from enterprises.access import get_for_user
 from enterprises.models import Workplace
 
 from ..auth import writer_auth
-from ..conditional import etag, expected_version, not_modified
+from ..conditional import etag, not_modified, to_update, written
 from ..errors import Conflict
 from ..forms_bridge import cleaned, form_data
 from ..pagination import changes_page
@@ -91,12 +90,6 @@ def _victims(payload: IncidentIn) -> list[dict]:
     return [victim.dict() for victim in payload.victims]
 
 
-def _answer(response: HttpResponse, pk: int, status: int = 200):
-    incident = INCIDENTS.get(pk=pk)
-    response["ETag"] = etag(incident)
-    return Status(status, incident)
-
-
 @router.post(
     "/",
     response={201: IncidentOut, **WRITE_ERRORS},
@@ -123,19 +116,18 @@ def incident_create(request, payload: IncidentIn, response: HttpResponse):
         reported_by=request.auth,
     )
     response["Location"] = f"{request.path}{incident.pk}/"
-    return _answer(response, incident.pk, 201)
+    return written(response, INCIDENTS, incident.pk, 201)
 
 
 WRITE_INCIDENT = writer_auth(Incident.objects.all())
 
 
-def _incident_for_write(user, pk: int) -> Incident:
-    incident = get_for_user(
-        Incident.objects.select_related("enterprise", "workplace"), user, write=True, pk=pk
-    )
+def _incident_to_update(request, pk: int) -> tuple[Incident, str]:
+    """The incident and the version If-Match names; a cancelled one is 409."""
+    incident, version = to_update(request, Incident.objects.select_related("enterprise", "workplace"), pk)
     if incident.is_cancelled:
         raise Conflict(_("A cancelled incident cannot be corrected."))
-    return incident
+    return incident, version
 
 
 @router.put(
@@ -145,8 +137,7 @@ def incident_update(request, pk: int, payload: IncidentIn, response: HttpRespons
     """Correct an incident (the whole record, as the page's form sends it); each correction is in
     its history. If-Match: the version (ETag) last read; an incident changed since is refused
     with 412."""
-    version = expected_version(request)
-    incident = _incident_for_write(request.auth, pk)
+    incident, version = _incident_to_update(request, pk)
     form = forms.IncidentEditForm({**_form_values(payload), "version": version}, incident=incident)
     data = cleaned(form, RENAMED)
     services.incident_update(
@@ -161,7 +152,7 @@ def incident_update(request, pk: int, payload: IncidentIn, response: HttpRespons
         act_number=data["act_number"],
         version=data["version"],
     )
-    return _answer(response, pk)
+    return written(response, INCIDENTS, pk)
 
 
 @router.post(
@@ -173,7 +164,6 @@ def incident_update(request, pk: int, payload: IncidentIn, response: HttpRespons
 def incident_cancel(request, pk: int, payload: IncidentCancelIn, response: HttpResponse):
     """Cancel an incident recorded in error, with the reason: it stays, marked cancelled, and
     leaves every figure (a tombstone for clients that sync). If-Match as for an update."""
-    version = expected_version(request)
-    incident = _incident_for_write(request.auth, pk)
+    incident, version = _incident_to_update(request, pk)
     services.incident_cancel(incident=incident, user=request.auth, reason=payload.reason, version=version)
-    return _answer(response, pk)
+    return written(response, INCIDENTS, pk)

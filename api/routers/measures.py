@@ -8,7 +8,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
-from ninja.responses import Status
 
 from assessments import forms, services
 from assessments.models import (
@@ -22,7 +21,7 @@ from enterprises.access import get_for_user
 from hazards.models import Hazard, HazardStatus
 
 from ..auth import writer_auth
-from ..conditional import etag, expected_version, not_modified
+from ..conditional import etag, not_modified, to_update, written
 from ..errors import Conflict
 from ..forms_bridge import cleaned, form_data
 from ..pagination import changes_page
@@ -76,12 +75,6 @@ def measure_detail(request, pk: int, response: HttpResponse):
     return measure
 
 
-def _answer(response: HttpResponse, pk: int, status: int = 200):
-    measure = MEASURES.get(pk=pk)
-    response["ETag"] = etag(measure)
-    return Status(status, measure)
-
-
 @router.post(
     "/",
     response={201: MeasureOut, **WRITE_ERRORS},
@@ -105,19 +98,20 @@ def measure_create(request, payload: MeasureIn, response: HttpResponse):
     cleaned(form, RENAMED)
     measure = services.measure_plan(hazard=hazard, **form.measure)
     response["Location"] = f"{request.path}{measure.pk}/"
-    return _answer(response, measure.pk, 201)
+    return written(response, MEASURES, measure.pk, 201)
 
 
-def _open_measure(user, pk: int) -> ControlMeasure:
-    """An open measure of an active row (409 otherwise), as the page's actions require."""
-    measure = get_for_user(
-        ControlMeasure.objects.select_related("hazard__enterprise", "assignee"), user, write=True, pk=pk
+def _open_measure(request, pk: int) -> tuple[ControlMeasure, str]:
+    """An open measure of an active row (409 otherwise), as the page's actions require, and the
+    version If-Match names."""
+    measure, version = to_update(
+        request, ControlMeasure.objects.select_related("hazard__enterprise", "assignee"), pk
     )
     if measure.status not in OPEN_MEASURE_STATUSES:
         raise Conflict(_("This measure is already closed."))
     if measure.hazard.status != HazardStatus.ACTIVE:
         raise Conflict(_("This row is not active: restore it before changing its measures."))
-    return measure
+    return measure, version
 
 
 WRITE_MEASURE = writer_auth(ControlMeasure.objects.all())
@@ -127,14 +121,13 @@ WRITE_MEASURE = writer_auth(ControlMeasure.objects.all())
 def measure_update(request, pk: int, payload: MeasureResponsibleIn, response: HttpResponse):
     """Change who is responsible for an open measure and when it is due. If-Match: the version
     (ETag) last read; a measure changed since is refused with 412."""
-    version = expected_version(request)
-    measure = _open_measure(request.auth, pk)
+    measure, version = _open_measure(request, pk)
     values = payload.dict()
     values["assignee"] = values.pop("assignee_id")
     form = forms.MeasureEditForm(form_data({**values, "version": version}), measure=measure)
     cleaned(form, RENAMED)
     services.measure_update(measure=measure, **form.changes)
-    return _answer(response, pk)
+    return written(response, MEASURES, pk)
 
 
 @router.post(
@@ -145,9 +138,9 @@ def measure_update(request, pk: int, payload: MeasureResponsibleIn, response: Ht
 )
 def measure_start(request, pk: int, response: HttpResponse):
     """Planned → in progress. If-Match as for an update."""
-    version = expected_version(request)
-    services.measure_start(measure=_open_measure(request.auth, pk), version=version)
-    return _answer(response, pk)
+    measure, version = _open_measure(request, pk)
+    services.measure_start(measure=measure, version=version)
+    return written(response, MEASURES, pk)
 
 
 @router.post(
@@ -158,9 +151,9 @@ def measure_start(request, pk: int, response: HttpResponse):
 )
 def measure_cancel(request, pk: int, payload: MeasureCancelIn, response: HttpResponse):
     """Planned or in progress → cancelled, with the reason. If-Match as for an update."""
-    version = expected_version(request)
-    services.measure_cancel(measure=_open_measure(request.auth, pk), reason=payload.reason, version=version)
-    return _answer(response, pk)
+    measure, version = _open_measure(request, pk)
+    services.measure_cancel(measure=measure, reason=payload.reason, version=version)
+    return written(response, MEASURES, pk)
 
 
 @router.post(
@@ -175,8 +168,7 @@ def measure_complete(
     """Mark an open measure done with its evidence (multipart/form-data: ``file``, a JPEG, PNG or
     WebP photo or a PDF within the upload limit, judged by its content as on the page). The row
     is then flagged for re-assessment. If-Match as for an update."""
-    version = expected_version(request)
-    measure = _open_measure(request.auth, pk)
+    measure, version = _open_measure(request, pk)
     services.measure_complete_with_evidence(
         measure=measure,
         file=file,
@@ -185,7 +177,7 @@ def measure_complete(
         note=details.note,
         version=version,
     )
-    return _answer(response, pk)
+    return written(response, MEASURES, pk)
 
 
 @evidence.get(

@@ -3,6 +3,7 @@ archive) and their PDF files; a new order goes through reports.services.report_r
 report pages' rules of who may order which scope."""
 
 import datetime
+import math
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -20,6 +21,7 @@ from reports import pdf, services
 from reports.models import Report, ReportStatus, ReportType
 
 from ..conditional import etag, not_modified
+from ..errors import problem
 from ..pagination import changes_page
 from ..schemas.common import READ_ERRORS, WRITE_ERRORS, created_links
 from ..schemas.paging import PageQuery
@@ -114,17 +116,37 @@ def _scope(user, order: ReportOrderIn):
     return None
 
 
+# The 429 of an order over the hourly limit says when to come back (the token throttle's says
+# the same). Keyed by the status as a number, as django-ninja keys the responses.
+RETRY_AFTER = {
+    429: {
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds until another request may succeed.",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        }
+    }
+}
+
+
 @router.post(
     "/",
     response={200: ReportOut, 201: ReportOut, **WRITE_ERRORS},
     url_name="reports",
-    openapi_extra=created_links("report_detail", "report_file", statuses=(200, 201)),
+    openapi_extra={
+        "responses": {
+            **created_links("report_detail", "report_file", statuses=(200, 201))["responses"],
+            **RETRY_AFTER,
+        }
+    },
 )
 def report_order(request, payload: ReportOrderIn, response: HttpResponse):
     """Order a PDF report. An existing report of the same scope, period and language is returned
     (200) unless ``regenerate``; a new order (201) is queued for rendering: follow it at its
     Location until ``status`` is ready, then download ``file_url``. Orders count against the
-    hourly limit of the report pages."""
+    hourly limit of the report pages: over it, 429 with Retry-After, the seconds until the
+    oldest order of the hour leaves it."""
     user = request.auth
     scope = _scope(user, payload)
     month = datetime.date.fromisoformat(f"{payload.month}-01")
@@ -138,6 +160,11 @@ def report_order(request, payload: ReportOrderIn, response: HttpResponse):
     }
     try:
         report, queued = services.report_request(**order, user=user, regenerate=payload.regenerate)
+    except services.QuotaExceeded as refused:
+        # Not invalid input but too many requests: the same order succeeds once the oldest order
+        # of the hour leaves it. The detail is the pages' message, in the caller's language.
+        wait = math.ceil((refused.free_at - timezone.now()).total_seconds())
+        return problem(429, detail=" ".join(refused.messages), Retry_After=str(max(wait, 1)))
     except services.BROKER_UNREACHABLE:
         # The row was committed before the task was sent: the reconciler queues it once the
         # broker is back (reports.delivery.reconcile).

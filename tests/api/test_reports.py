@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from reports.models import Report, ReportStatus, ReportType
 from tests.security.conftest import private_storage  # noqa: F401 — the reports' files in a temporary folder
@@ -115,6 +116,32 @@ def test_order_through_the_service_under_the_pages_rules(
         == 422
     )
     assert Report.objects.count() == count
+
+
+def test_orders_over_the_hourly_limit_are_throttled_with_retry_after(
+    client, officer_a, enterprise_a, settings
+):
+    settings.REPORTS_ORDERS_PER_HOUR = 2
+    headers = bearer(officer_a)
+    for month in ("2026-01", "2026-02"):
+        made = order(client, headers, type="enterprise", enterprise_id=enterprise_a.pk, month=month)
+        assert made.status_code == 201
+    # The first order was 59 minutes ago: a third may come in a minute at most.
+    first = Report.objects.order_by("pk").first()
+    Report.objects.filter(pk=first.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=59))
+    count = Report.objects.count()
+    refused = order(client, headers, type="enterprise", enterprise_id=enterprise_a.pk, month="2026-03")
+    assert refused.status_code == 429
+    assert refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["status"] == 429
+    assert "сколько разрешено (2)" in refused.json()["detail"]
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert Report.objects.count() == count
+    # An existing report is still answered: only new renders count.
+    assert (
+        order(client, headers, type="enterprise", enterprise_id=enterprise_a.pk, month="2026-01").status_code
+        == 200
+    )
 
 
 def test_list_own_orders(client, officer_a, manager_a, enterprise_a, report):
