@@ -3,6 +3,7 @@ query counts of the pages that show them."""
 
 import datetime
 import io
+import re
 import shutil
 import subprocess
 
@@ -29,6 +30,7 @@ from documents.acknowledgements import (
 from documents.cards import card_issue
 from documents.models import AcknowledgementMethod, AcknowledgementSheet, CardAcknowledgement, SheetStatus
 from documents.sheets import sheet_current, sheet_pdf, sheet_request, sheet_store
+from enterprises.models import SoutClass
 from enterprises.sout import sout_set
 from enterprises.workers import worker_add, worker_end
 from hazards.models import HazardousEvent
@@ -461,3 +463,35 @@ def test_workplace_and_acknowledgement_pages_query_counts(
         for url in urls:
             assert client.get(url).status_code == 200
     assert len(large) <= len(small)
+
+
+def test_the_regional_table_comes_in_pages_with_the_total_of_the_whole_region(
+    enterprise_a, enterprise_b, officer_a, officer_b, federal, monkeypatch
+):
+    from documents.templatetags import documents_workers
+
+    _grow(enterprise_a, officer_a, 1)  # 2 workers, 1 acknowledged, 1 workplace of class 3.1
+    _grow(enterprise_b, officer_b, 2)  # 4 workers, 2 acknowledged, 2 workplaces of class 3.1
+    monkeypatch.setattr(documents_workers, "PER_PAGE", 1)
+    client = Client()
+    client.force_login(federal)
+    url = reverse("dashboards:region", args=[enterprise_a.region.code])
+
+    def section(query=""):
+        page = client.get(url + query).content.decode()
+        block = page.split('id="dashboard-region-ack-sout"', 1)[1].split("</section>", 1)[0]
+        body, rest = block.split("<tfoot>", 1)
+        total, pages = rest.split("</tfoot>", 1)
+        return body, total, pages
+
+    first, total_first, _pages = section()
+    second, total_second, pages = section("?period=12m&apage=2")
+    # In name order, one enterprise a page ("АО …" before "ООО …"), the other's name absent.
+    assert enterprise_b.short_name in first and enterprise_a.short_name not in first
+    assert enterprise_a.short_name in second and enterprise_b.short_name not in second
+    assert "period=12m&amp;apage=1" in pages  # the link back keeps the dashboard's filters
+    # The total row covers the whole region whatever the page: 6 workers, 3 of them acknowledged.
+    assert total_first == total_second
+    cells = re.findall(r'<td class="text-end">([^<]*)</td>', total_first)
+    assert cells[:2] == ["6", "50 %"]
+    assert cells[2 + SoutClass.values.index("3.1")] == "3"
