@@ -137,9 +137,9 @@ class HeatCell(models.Model):
             models.Index(fields=["hazard_group", "enterprise"], name="heatcell_group_enterprise"),
             # The heat map of all groups, the one every dashboard opens with: an index-only scan of
             # each enterprise's 25 cells, not of its cells of every group.
+            # (Key columns rather than INCLUDE, which SQLite, the embedded default, lacks.)
             models.Index(
-                fields=["enterprise"],
-                include=["probability", "severity", "rows"],
+                fields=["enterprise", "probability", "severity", "rows"],
                 condition=Q(hazard_group__isnull=True),
                 name="heatcell_all_groups",
             ),

@@ -12,5 +12,10 @@ urlpatterns = [
     path("refresh/", views.refresh, name="refresh"),
     path("regions/<str:code>/", views.region, name="region"),
     path("regions/<str:code>/export.xlsx", views.region_export, name="region_export"),
+    path(
+        "regions/<str:code>/acknowledgement-and-sout/",
+        views.region_acknowledgement_sout,
+        name="region_acknowledgement_sout",
+    ),
     path("enterprises/<int:pk>/", views.enterprise, name="enterprise"),
 ]

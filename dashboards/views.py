@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -285,6 +286,28 @@ def region(request, code):
         ),
     }
     return render(request, "reports/dashboard_region.html", context)
+
+
+@login_required
+@require_GET
+@replica_reads
+def region_acknowledgement_sout(request, code):
+    """The regional dashboard's table of workers' acknowledgement, SOUT and plans, page by page:
+    asked for by the dashboard when the reader scrolls to it (htmx), or opened as a page of its
+    own without JavaScript. It reads the register live, not the roll-ups, so it is kept out of
+    the dashboard's own request."""
+    region = region_for_user(request.user, code)
+    if request.htmx:
+        response = render(request, "reports/_region_acknowledgement_sout.html", {"region": region})
+    else:
+        dashboard = reverse("dashboards:region", args=[region.code]) + _query(request, without=("apage",))
+        response = render(
+            request,
+            "reports/region_acknowledgement_sout.html",
+            {"region": region, "dashboard_url": dashboard},
+        )
+    patch_vary_headers(response, ["HX-Request"])  # a fragment and a page at one address
+    return response
 
 
 def _workplace_page(enterprise, filters, number):

@@ -8,6 +8,7 @@ from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_noop, ngettext
 
@@ -54,6 +55,9 @@ def pk_url(name: str, pk) -> str:
 # The register list draws each of its fifty rows twice (a card on phones, a table row elsewhere).
 # Through the template engine that was most of the page's time; built here with format_html, the
 # same markup costs a fraction. Every value is escaped by format_html / format_html_join.
+
+
+_NO_REVIEW = mark_safe('<span class="text-muted">—</span>')
 
 
 def _truncated(value, length: int) -> str:
@@ -167,7 +171,7 @@ def register_table_row(context, row) -> str:
             )
         )
     overdue = _overdue_badge(row)
-    review = _next_review(row, context["today"]) or format_html('<span class="text-muted">—</span>')
+    review = _next_review(row, context["today"]) or _NO_REVIEW
     hazard_url = pk_url("assessments:hazard", row.pk)
     edit = ""
     if context["can_write"]:

@@ -418,14 +418,20 @@ def _grow(enterprise, officer, count):
 
 @pytest.mark.parametrize(
     "url_name",
-    ["assessments:overview", "dashboards:enterprise", "dashboards:region"],
+    [
+        "assessments:overview",
+        "dashboards:enterprise",
+        "dashboards:region",
+        "dashboards:region_acknowledgement_sout",
+    ],
 )
 def test_pages_query_count_does_not_grow_with_workplaces(
     url_name, enterprise_a, officer_a, federal, django_assert_max_num_queries
 ):
     _grow(enterprise_a, officer_a, 1)
-    user = federal if url_name == "dashboards:region" else officer_a
-    arg = enterprise_a.region.code if url_name == "dashboards:region" else enterprise_a.pk
+    regional = url_name.startswith("dashboards:region")
+    user = federal if regional else officer_a
+    arg = enterprise_a.region.code if regional else enterprise_a.pk
     client = Client()
     client.force_login(user)
     url = reverse(url_name, args=[arg])
@@ -475,10 +481,11 @@ def test_the_regional_table_comes_in_pages_with_the_total_of_the_whole_region(
     monkeypatch.setattr(documents_workers, "PER_PAGE", 1)
     client = Client()
     client.force_login(federal)
-    url = reverse("dashboards:region", args=[enterprise_a.region.code])
+    url = reverse("dashboards:region_acknowledgement_sout", args=[enterprise_a.region.code])
 
     def section(query=""):
-        page = client.get(url + query).content.decode()
+        page = client.get(url + query, headers={"HX-Request": "true"}).content.decode()
+        assert "<html" not in page  # the fragment alone, for the dashboard to put in place
         block = page.split('id="dashboard-region-ack-sout"', 1)[1].split("</section>", 1)[0]
         body, rest = block.split("<tfoot>", 1)
         total, pages = rest.split("</tfoot>", 1)
@@ -495,3 +502,25 @@ def test_the_regional_table_comes_in_pages_with_the_total_of_the_whole_region(
     cells = re.findall(r'<td class="text-end">([^<]*)</td>', total_first)
     assert cells[:2] == ["6", "50 %"]
     assert cells[2 + SoutClass.values.index("3.1")] == "3"
+
+
+def test_the_regional_dashboard_loads_the_table_when_reached_and_links_it_without_script(
+    enterprise_a, officer_a, federal
+):
+    _grow(enterprise_a, officer_a, 1)
+    client = Client()
+    client.force_login(federal)
+    code = enterprise_a.region.code
+    table = reverse("dashboards:region_acknowledgement_sout", args=[code])
+    dashboard = client.get(reverse("dashboards:region", args=[code]) + "?period=6m").content.decode()
+    placeholder = dashboard.split('id="dashboard-region-ack-sout"', 1)[1].split("</section>", 1)[0]
+    assert f'hx-get="{table}?period=6m"' in placeholder and 'hx-trigger="revealed"' in placeholder
+    assert f'href="{table}?period=6m"' in placeholder  # without JavaScript: the table's own page
+    assert enterprise_a.short_name not in placeholder  # counted only when asked for
+
+    page = client.get(table + "?period=6m&apage=1")
+    assert page["Vary"] and "HX-Request" in page["Vary"]
+    html = page.content.decode()
+    assert "<html" in html and enterprise_a.short_name in html
+    # Back to the dashboard with its filters, without the table's page.
+    assert f'href="{reverse("dashboards:region", args=[code])}?period=6m"' in html

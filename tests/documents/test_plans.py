@@ -241,7 +241,10 @@ def test_the_regional_table_links_each_enterprise_plan_in_force_with_its_complet
     client.force_login(federal)
     with translation.override("ru"):
         page = client.get(
-            reverse("dashboards:region", args=[card_world.workplace.enterprise.region.code])
+            reverse(
+                "dashboards:region_acknowledgement_sout", args=[card_world.workplace.enterprise.region.code]
+            ),
+            headers={"HX-Request": "true"},
         ).content.decode()
     section = page.split('id="dashboard-region-ack-sout"', 1)[1]
     assert reverse("documents:plan", args=[plan.pk]) in section

@@ -121,6 +121,7 @@ ACCESS = {
     "dashboards:refresh": Access(NOT_ALLOWED, OPEN),
     "dashboards:region": Access(READ, NOT_ALLOWED),
     "dashboards:region_export": Access(READ, NOT_ALLOWED),
+    "dashboards:region_acknowledgement_sout": Access(READ, NOT_ALLOWED),
     "dashboards:enterprise": Access(READ, NOT_ALLOWED, pk="enterprise"),
     # Asking for a PDF report is reading: reviewers may order one of an enterprise they see.
     "reports:report_new": Access(READ, READ, pk="enterprise"),
