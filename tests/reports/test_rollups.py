@@ -246,3 +246,26 @@ def test_the_current_month_of_the_profile_agrees_with_the_current_figures():
         profile = [getattr(month, f"profile_level_{level}", 0) if month else 0 for level in range(1, 6)]
         assert profile == [getattr(figures, f"rows_level_{level}") for level in range(1, 6)]
         assert (month.profile_not_rated if month else 0) == figures.rows_not_rated
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_full_refresh_vacuums_the_rollup_tables_once_committed():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    WorkplaceFactory()
+    with CaptureQueriesContext(connection) as full:
+        rollups.refresh()
+    vacuums = [query["sql"] for query in full.captured_queries if query["sql"].startswith("VACUUM")]
+    # After the commit (VACUUM refuses to run in a transaction), all three tables, with statistics.
+    assert vacuums == [f"VACUUM (ANALYZE) {rollups.ROLLUP_TABLES}"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_user_tables WHERE relname = ANY(%s) AND last_vacuum IS NOT NULL",
+            [[name.strip() for name in rollups.ROLLUP_TABLES.split(",")]],
+        )
+        assert cursor.fetchone()[0] == 3
+    with CaptureQueriesContext(connection) as changes:
+        rollups.refresh(enterprise_ids=[])
+    assert not any(query["sql"].startswith("VACUUM") for query in changes.captured_queries)
