@@ -875,6 +875,9 @@ class DeletedRowKind(models.TextChoices):
     ASSESSMENT = "assessment", _("Assessment")
     MEASURE = "measure", _("Control measure")
     INCIDENT = "incident", _("Incident")
+    # The enterprise's own entries of the catalogue (Order 36), beside the 776n ones.
+    HAZARD_TYPE = "hazard_type", _("Own hazard")
+    EVENT = "event", _("Own hazardous event")
 
 
 class DeletedRowQuerySet(ScopedQuerySet):

@@ -640,6 +640,8 @@ _TOMBSTONED = (
     (DeletedRowKind.HAZARD, Hazard, "enterprise"),
     (DeletedRowKind.WORKPLACE, Workplace, "enterprise"),
     (DeletedRowKind.UNIT, Department, "enterprise"),
+    (DeletedRowKind.EVENT, HazardousEvent, "enterprise"),
+    (DeletedRowKind.HAZARD_TYPE, HazardType, "enterprise"),
 )
 
 

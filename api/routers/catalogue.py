@@ -4,6 +4,7 @@ hazards and events (Order 36) of the enterprises the caller sees."""
 from django.db.models import Q
 from ninja import Query, Router
 
+from assessments.models import DeletedRowKind
 from enterprises.models import Enterprise
 from hazards.models import HazardGroup, HazardousEvent, HazardType, ModelMeasure
 
@@ -11,13 +12,15 @@ from ..pagination import changes_page
 from ..schemas.catalogue import EventPage, GroupPage, HazardTypePage, ModelMeasurePage
 from ..schemas.common import READ_ERRORS
 from ..schemas.paging import PageQuery
+from ..tombstones import deletions
 
 router = Router(tags=["776n catalogue"])
-# The catalogue is never archived: no row leaves it, so no tombstones.
+# The catalogue is never archived. Only an enterprise's own entries leave it, deleted outright when
+# its register is restored from an export (re-created under new ids): those come as tombstones.
 NEVER = Q(pk__in=[])
 
 
-def _page(rows, params):
+def _page(rows, params, deleted=None):
     return changes_page(
         rows,
         archived=NEVER,
@@ -26,6 +29,7 @@ def _page(rows, params):
         ordering=params.ordering,
         cursor=params.cursor,
         limit=params.limit,
+        deleted=deleted,
     )
 
 
@@ -41,12 +45,14 @@ def group_list(request, params: Query[PageQuery]):
 
 @router.get("/hazards/", response={200: HazardTypePage, **READ_ERRORS}, url_name="catalogue_hazards")
 def hazard_type_list(request, params: Query[PageQuery]):
-    return _page(_visible(HazardType.objects.all(), request.auth), params)
+    deleted = deletions(request.auth, DeletedRowKind.HAZARD_TYPE)
+    return _page(_visible(HazardType.objects.all(), request.auth), params, deleted)
 
 
 @router.get("/events/", response={200: EventPage, **READ_ERRORS}, url_name="catalogue_events")
 def event_list(request, params: Query[PageQuery]):
-    return _page(_visible(HazardousEvent.objects.all(), request.auth), params)
+    deleted = deletions(request.auth, DeletedRowKind.EVENT)
+    return _page(_visible(HazardousEvent.objects.all(), request.auth), params, deleted)
 
 
 @router.get(

@@ -107,3 +107,35 @@ def test_a_failed_restore_leaves_no_tombstones(register, enterprise_a):
     with pytest.raises(RegisterDumpError):
         register_import(document, replace=True)
     assert not DeletedRow.objects.exists()
+
+
+def test_a_restore_tombstones_the_enterprise_own_catalogue_entries(
+    client, officer_a, officer_b, register, enterprise_a
+):
+    from hazards.models import HazardGroup
+    from hazards.services import own_event_add
+
+    event = own_event_add(
+        enterprise=enterprise_a,
+        group=HazardGroup.objects.order_by("number").first(),
+        event_name_ru="Падение кристалла соли с кровли",
+        hazard_name_ru="Отслоение кровли выработки",
+    )
+    HazardFactory(workplace=register, event=event)
+    since = timezone.now()
+
+    register_import(register_export(enterprise_a), replace=True)
+
+    changes = {"updated_since": since.isoformat()}
+    events = client.get("/api/v1/catalogue/events/", changes, headers=bearer(officer_a)).json()
+    hazards = client.get("/api/v1/catalogue/hazards/", changes, headers=bearer(officer_a)).json()
+    # The old entries are gone (tombstones marked deleted); the restore's copies are new items.
+    assert [t["id"] for t in events["tombstones"] if t["deleted"]] == [event.pk]
+    assert [t["id"] for t in hazards["tombstones"] if t["deleted"]] == [event.hazard_type_id]
+    restored = HazardousEvent.objects.get(enterprise=enterprise_a, code=event.code)
+    assert restored.pk != event.pk
+    assert restored.pk in {item["id"] for item in events["items"]}
+    assert restored.hazard_type_id in {item["id"] for item in hazards["items"]}
+    # Another enterprise's program learns nothing of them.
+    other = client.get("/api/v1/catalogue/events/", changes, headers=bearer(officer_b)).json()
+    assert other["tombstones"] == []
