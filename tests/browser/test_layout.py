@@ -175,3 +175,27 @@ def test_on_a_phone_the_live_score_stays_in_view_while_levels_are_chosen(live_se
     assert box["y"] >= 0 and box["y"] + box["height"] <= 844
     assert page.locator("#preview-score").is_visible()
     context.close()
+
+
+def test_on_a_laptop_the_register_table_shows_its_buttons_without_scrolling(live_server, browser):
+    """The register list's table fits beside the filters at 1366 px: its last column (Open, Edit)
+    is on screen, not behind the table's own scroll bar."""
+    call_command("seed_demo", verbosity=0)
+    officer = next(user for user in DEMO_USERS if user.role == Role.OFFICER)
+    enterprise = User.objects.get(username=officer.username).enterprise
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ru-RU")
+    page = context.new_page()
+    page.goto(live_server.url + reverse("login"))
+    page.fill("input[name=username]", officer.username)
+    page.fill("input[name=password]", officer.password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    # Sorted by next review: the overdue rows first, with their widest badges.
+    page.goto(live_server.url + reverse("assessments:register", args=[enterprise.pk]) + "?sort=next_review")
+    scroll_width, client_width = page.evaluate(
+        "(() => { const box = document.querySelector('#register-rows').parentElement;"
+        " return [box.scrollWidth, box.clientWidth]; })()"
+    )
+    assert scroll_width <= client_width, f"the table needs {scroll_width} px in {client_width} px"
+    assert page.locator("#register-rows .register-actions a").first.is_visible()
+    context.close()
