@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -105,7 +106,8 @@ def test_only_a_manager_approves_and_the_approved_plan_is_kept_as_pdf(
     text = flat(" ".join(page.extract_text() for page in PdfReader(plan.file.open("rb")).pages))
     assert "УТВЕРЖДАЮ Директор" in text
     assert "Мельников А. П." in text
-    assert f"{plan.approved_at:%d.%m.%Y}" in text
+    # The date as the plan shows it: in the enterprise's time zone, which may already be tomorrow.
+    assert f"{timezone.localtime(plan.approved_at):%d.%m.%Y}" in text
     assert "ПЛАН МЕРОПРИЯТИЙ ПО СНИЖЕНИЮ УРОВНЕЙ ПРОФЕССИОНАЛЬНЫХ РИСКОВ" in text
     assert "Установить аварийный тросовый выключатель" in text
     assert "Начальник участка Петров П. П." in text
