@@ -69,7 +69,7 @@ def _truncated(value, length: int) -> str:
 def _next_review(row, today) -> str:
     if not row.next_review_on:
         return ""
-    due = format_html(' class="text-danger fw-semibold"') if row.next_review_on <= today else ""
+    due = mark_safe(' class="text-danger fw-semibold"') if row.next_review_on <= today else ""
     return format_html("<span{}>{}</span>", due, date_format(row.next_review_on, "SHORT_DATE_FORMAT"))
 
 

@@ -57,7 +57,10 @@ def test_the_worker_imports_an_uploaded_file_and_drops_it(queued_through_the_bro
     services.wait_until(lambda: status_of(job) == ImportStatus.DONE, timeout=120, what="the import")
     assert (job.workplaces, job.hazards, job.errors) == (20, 60, [])
     assert Hazard.objects.filter(enterprise=enterprise_a).count() == 60
-    assert not stored.exists() and job.file.name == ""
+    # The outcome is recorded first and the file dropped just after, in the same task run.
+    services.wait_until(lambda: not stored.exists(), timeout=30, what="the upload to be dropped")
+    job.refresh_from_db()
+    assert job.file.name == ""
 
 
 def test_a_hostile_file_fails_in_the_worker_and_the_worker_lives_on(
