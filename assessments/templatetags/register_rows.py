@@ -7,10 +7,11 @@ from functools import lru_cache
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext
+
+from riskpilot.markup import html
 
 register = template.Library()
 
@@ -31,12 +32,16 @@ _LEVEL_NAMES = {
 @register.simple_tag
 def level_badge(level) -> str:
     """The same badge as assessments/_level_badge.html: colour and text."""
+    return _level_badge(level, get_language())
+
+
+@lru_cache(maxsize=32)
+def _level_badge(level, language: str) -> SafeString:
+    # Five levels and "not rated" per language, drawn up to a hundred and fifty times a page.
     if level:
         name = gettext(_LEVEL_NAMES.get(level, _LEVEL_NAMES[5]))
-        return format_html(
-            '<span class="badge risk-{}" title="{}">{}</span>', level, gettext("Risk level"), name
-        )
-    return format_html('<span class="badge text-bg-light border">{}</span>', gettext("Not rated"))
+        return html('<span class="badge risk-{}" title="{}">{}</span>', level, gettext("Risk level"), name)
+    return html('<span class="badge text-bg-light border">{}</span>', gettext("Not rated"))
 
 
 @lru_cache(maxsize=64)
@@ -53,8 +58,8 @@ def pk_url(name: str, pk) -> str:
 
 # --- The rows themselves -----------------------------------------------------------------------
 # The register list draws each of its fifty rows twice (a card on phones, a table row elsewhere).
-# Through the template engine that was most of the page's time; built here with format_html, the
-# same markup costs a fraction. Every value is escaped by format_html / format_html_join.
+# Through the template engine that was most of the page's time; built here with html() above, the
+# same markup costs a fraction. Every value is escaped by html().
 
 
 _NO_REVIEW = mark_safe('<span class="text-muted">—</span>')
@@ -63,14 +68,26 @@ _NO_REVIEW = mark_safe('<span class="text-muted">—</span>')
 def _truncated(value, length: int) -> str:
     value = value or ""
     # Most texts are short: Truncator walks every character (combining marks) to find out.
-    return value if len(value) <= length else Truncator(value).chars(length)
+    return value if len(value) <= length else _truncated_long(value, length)
+
+
+@lru_cache(maxsize=1024)
+def _truncated_long(value: str, length: int) -> str:
+    # The long ones are mostly the catalogue's event names, the same few on every page.
+    return Truncator(value).chars(length)
+
+
+@lru_cache(maxsize=1024)
+def _short_date(day, language: str) -> str:
+    # A page shows the same few review dates, each twice; date_format looks its format up each time.
+    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 def _next_review(row, today) -> str:
     if not row.next_review_on:
         return ""
     due = mark_safe(' class="text-danger fw-semibold"') if row.next_review_on <= today else ""
-    return format_html("<span{}>{}</span>", due, date_format(row.next_review_on, "SHORT_DATE_FORMAT"))
+    return html("<span{}>{}</span>", due, _short_date(row.next_review_on, get_language()))
 
 
 def _overdue_badge(row) -> str:
@@ -79,12 +96,12 @@ def _overdue_badge(row) -> str:
     text = ngettext("%(counter)s overdue", "%(counter)s overdue", row.overdue_measures) % {
         "counter": row.overdue_measures
     }
-    return format_html('<span class="badge text-bg-danger">{}</span>', text)
+    return html('<span class="badge text-bg-danger">{}</span>', text)
 
 
 def _returned_badge(extra_class: str = "", title: str = "") -> str:
-    title_attr = format_html(' title="{}"', title) if title else ""
-    return format_html(
+    title_attr = html(' title="{}"', title) if title else ""
+    return html(
         '<span class="badge text-bg-danger{}"{}>{}</span>',
         extra_class,
         title_attr,
@@ -98,16 +115,16 @@ def register_card(context, row) -> str:
     workplace = row.workplace
     returned = ""
     if row.approval_status == "returned":
-        returned = format_html(
+        returned = html(
             '<div class="mt-1">{} <span class="small text-danger">{}</span></div>',
             _returned_badge(),
             _truncated(row.return_reason, 120),
         )
     review = ""
     if row.next_review_on:
-        review = format_html("{}: {}", gettext("Next review"), _next_review(row, context["today"]))
+        review = html("{}: {}", gettext("Next review"), _next_review(row, context["today"]))
     overdue = _overdue_badge(row)
-    return format_html(
+    return html(
         '<li class="card mb-2"><div class="card-body p-3">'
         '<div class="d-flex justify-content-between align-items-start gap-2">'
         '<a class="fw-semibold" href="{}">№ {}</a>{}</div>'
@@ -126,7 +143,7 @@ def register_card(context, row) -> str:
         _truncated(row.source, 80),
         returned,
         review,
-        format_html(" {}", overdue) if overdue else "",
+        html(" {}", overdue) if overdue else "",
         pk_url("assessments:hazard", row.pk),
         gettext("Open"),
     )
@@ -139,11 +156,11 @@ def register_table_row(context, row) -> str:
     unit_path = context["filter"].department_path(workplace.department_id)
     status = ""
     if row.status != "active":
-        status = format_html('<br><span class="badge text-bg-secondary">{}</span>', row.get_status_display())
+        status = html('<br><span class="badge text-bg-secondary">{}</span>', row.get_status_display())
     level = [level_badge(row.risk_level)]
     if row.residual_level:
         level.append(
-            format_html(
+            html(
                 '<br><small class="text-muted">{}</small> {}',
                 gettext("residual"),
                 level_badge(row.residual_level),
@@ -151,14 +168,14 @@ def register_table_row(context, row) -> str:
         )
     if row.needs_reassessment:
         level.append(
-            format_html(
+            html(
                 '<br><span class="badge text-bg-warning mt-1 text-wrap">{}</span>',
                 gettext("Re-assessment needed"),
             )
         )
     if row.approval_status == "returned":
         level.append(
-            format_html(
+            html(
                 '<br>{}<div class="small text-danger return-reason">{}</div>',
                 _returned_badge(" mt-1 returned-badge", row.return_reason),
                 _truncated(row.return_reason, 120),
@@ -166,7 +183,7 @@ def register_table_row(context, row) -> str:
         )
     elif row.approval_status == "draft" and row.status == "active":
         level.append(
-            format_html(
+            html(
                 '<br><span class="badge text-bg-light border mt-1">{}</span>', gettext("Waiting for approval")
             )
         )
@@ -175,12 +192,12 @@ def register_table_row(context, row) -> str:
     hazard_url = pk_url("assessments:hazard", row.pk)
     edit = ""
     if context["can_write"]:
-        edit = format_html(
+        edit = html(
             ' <a class="btn btn-sm btn-outline-secondary" href="{}">{}</a>',
             pk_url("hazards:edit", row.pk),
             gettext("Edit"),
         )
-    return format_html(
+    return html(
         '<tr><td class="col-workplace"><a href="{}">№ {}</a> {}<br>'
         '<small class="text-muted" title="{}">{}</small></td>'
         '<td class="event-name"><a href="{}" class="row-link"><span class="fw-semibold">{}</span> {}</a></td>'
@@ -199,9 +216,9 @@ def register_table_row(context, row) -> str:
         _truncated(row.event.name, 90),
         _truncated(row.source, 90),
         status,
-        format_html_join("", "{}", ((part,) for part in level)),
+        SafeString("".join(level)),
         row.open_measures,
-        format_html("<br>{}", overdue) if overdue else "",
+        html("<br>{}", overdue) if overdue else "",
         review,
         hazard_url,
         gettext("Open"),

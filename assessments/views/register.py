@@ -150,8 +150,6 @@ def register(request, enterprise_pk):
             query=query.urlencode(),
         )
     page = register_page(register_filter.qs, request.GET.get("page"), enterprise=enterprise)
-    for row in page:
-        row.department_path = register_filter.department_path(row.workplace.department_id)
     filtered = any(value for name, value in register_filter.form.cleaned_data.items() if name != "sort")
     return render(
         request,

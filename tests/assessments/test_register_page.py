@@ -107,3 +107,83 @@ def test_plain_select_draws_what_django_draws(value):
     django_html = forms.Select(attrs=css, choices=choices).render("x", value, attrs=attrs)
     plain_html = PlainSelect(attrs=css, choices=choices).render("x", value, attrs=attrs)
     assert re.sub(r">\s+<", "><", django_html).strip() == plain_html
+
+
+def _row_of_every_kind(enterprise, officer, manager, number: str):
+    """A row with all the list draws: a unit, a residual level, overdue measures, a review date,
+    a re-assessment flag and an assessment returned for correction."""
+    import datetime
+
+    from django.utils import timezone
+
+    from assessments.services import assessment_create, assessment_return
+    from tests.factories import ControlMeasureFactory
+
+    unit = DepartmentFactory(enterprise=enterprise, name=f"Цех {number}")
+    row = HazardFactory(
+        workplace=WorkplaceFactory(department=unit, number=number, position="Машинист"),
+        needs_reassessment=True,
+        next_review_on=timezone.localdate(),
+    )
+    assessment = assessment_create(
+        hazard=row,
+        assessor=officer,
+        inputs={"probability": 4, "severity": 4},
+        residual_inputs={"probability": 1, "severity": 4},
+    )
+    assessment_return(assessment=assessment, user=manager, reason=f"Уточнить источник {number}")
+    ControlMeasureFactory(hazard=row, due_date=timezone.localdate() - datetime.timedelta(days=1))
+    return row
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_rows_read_only_what_they_draw_in_the_same_queries_whatever_their_number(
+    client, officer_a, manager_a, enterprise_a, language
+):
+    """The page reads a few columns of each table (register_page.SHOWN_FIELDS): a field drawn
+    but not read would cost a query per row, and the count would grow with the rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import translation
+
+    client.force_login(officer_a)
+    with translation.override(language):  # the URL under /en/ for English
+        url = reverse("assessments:register", args=[enterprise_a.pk])
+
+    def drawn():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(queries), response.content.decode()
+
+    _row_of_every_kind(enterprise_a, officer_a, manager_a, "1")
+    one, page = drawn()
+    for number in range(2, 8):
+        _row_of_every_kind(enterprise_a, officer_a, manager_a, str(number))
+    seven, page = drawn()
+    assert one == seven
+    event = HazardFactory.build().event
+    name = event.name_en if language == "en" else event.name_ru
+    for text in ("Цех 7", "Уточнить источник 7", "Машинист", event.code, name[:40]):
+        assert text in page
+    assert page.count("risk-4") >= 14 and page.count("badge text-bg-danger") >= 14
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["<b>«Ёлка» & 'кавычки'</b>", 'a "quoted" word', 42, None, "", "safe", "lazy"],
+)
+def test_row_markup_is_escaped_as_format_html_escapes_it(value):
+    from django.utils.html import format_html
+    from django.utils.safestring import SafeString, mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from riskpilot.markup import html
+
+    if value == "safe":
+        value = mark_safe("<i>уже разметка</i>")
+    elif value == "lazy":
+        value = gettext_lazy("Risk level")
+    drawn = html('<span title="{}">{}</span>', value, value)
+    assert drawn == format_html('<span title="{}">{}</span>', value, value)
+    assert isinstance(drawn, SafeString)
