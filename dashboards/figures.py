@@ -333,11 +333,12 @@ def enterprise_rows(enterprises, filters: Filters) -> list[Figures]:
     if not records:
         return []
     regions = Region.objects.in_bulk({region_id for *_rest, region_id in records})
+    months = len(filters.period.months)
     rows = {}
     for pk, name, code, region_id in records:
         row = rows[pk] = Figures(name, enterprise_id=pk, okved=code, region=regions[region_id])
         row.counts["enterprises"] = 1
-        row.counts["months_without_hours"] = len(filters.period.months)
+        row.counts["months_without_hours"] = months
     ids = scope.values("pk")
     for enterprise_id, last_change_at, stock in _stock(scope, filters):
         row = rows[enterprise_id]

@@ -5,9 +5,17 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
-from bench.management.commands.bench_dashboards import compare_scales, results_file
+from bench.management.commands.bench_dashboards import (
+    SAME_SIZE_ENTERPRISES,
+    SAME_SIZE_ROWS,
+    compare_scales,
+    full_vs_small_targets,
+    results_file,
+    same_size_subjects,
+)
 
 
 def _load_run():
@@ -34,6 +42,41 @@ def test_full_vs_small_divides_the_two_scales_p50(tmp_path):
     assert ratios["register_list_default_full_vs_small"] == 1.25
     assert "workplace_page_full_vs_small" not in ratios  # not measured at the small scale
     assert ratios["full_vs_small_measured_at"] == {"full": "f", "small": "s"}
+
+
+def test_the_target_is_on_the_same_size_comparison_where_a_page_has_one(tmp_path):
+    output = tmp_path / "bench-results.json"
+    pages = ("dashboard_region", "dashboard_region_same_size", "dashboard_federal", "workplace_page")
+    compare_scales({"scale": "small", **{f"{page}_p50_ms": 10.0 for page in pages}}, output)
+    ratios = compare_scales({"scale": "full", **{f"{page}_p50_ms": 20.0 for page in pages}}, output)
+    assert ratios["dashboard_region_full_vs_small"] == ratios["dashboard_region_same_size_full_vs_small"] == 2
+
+    targets = full_vs_small_targets(ratios)
+    # The largest region is reported, its same-size peer judged; pages without a peer are judged.
+    assert set(targets) == {
+        "dashboard_region_same_size_full_vs_small",
+        "dashboard_federal_full_vs_small",
+        "workplace_page_full_vs_small",
+    }
+
+
+@pytest.mark.django_db
+def test_same_size_subjects_are_the_region_and_register_nearest_the_sizes(region_a, region_b):
+    from tests.factories import EnterpriseFactory, HazardFactory, WorkplaceFactory
+
+    for _ in range(SAME_SIZE_ENTERPRISES - 1):
+        EnterpriseFactory(region=region_a)
+    for _ in range(SAME_SIZE_ENTERPRISES + 5):
+        EnterpriseFactory(region=region_b)
+    near, far = EnterpriseFactory(region=region_a), EnterpriseFactory(region=region_b)
+    workplace = WorkplaceFactory(department__enterprise=near)
+    HazardFactory.create_batch(3, workplace=workplace)
+    HazardFactory(workplace=WorkplaceFactory(department__enterprise=far))
+
+    region, enterprise = same_size_subjects()
+    assert (region, region.count) == (region_a, SAME_SIZE_ENTERPRISES)
+    assert (enterprise, enterprise.count) == (near, 3)  # of the registers, 3 rows is nearest
+    assert SAME_SIZE_ROWS > 3
 
 
 def test_capacity_is_the_fastest_step_within_the_limits(tmp_path):

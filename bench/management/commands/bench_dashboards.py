@@ -12,7 +12,8 @@ import psycopg
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F
+from django.db.models.functions import Abs
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -46,6 +47,24 @@ SCALED_PAGES = [
     "workplace_page",
     "register_row",
 ]
+# The pages above time the largest region and register of each scale: 239 enterprises against
+# 18, 3,295 rows against a few hundred, so they grow with what they show. Whether a page grows
+# with the size of the database is seen on a region and a register of the same size at both
+# scales: the region with the number of enterprises nearest SAME_SIZE_ENTERPRISES, the enterprise
+# with the register nearest SAME_SIZE_ROWS (both sizes exist at either scale).
+SAME_SIZE_ENTERPRISES = 10
+SAME_SIZE_ROWS = 400
+SAME_SIZE = "_same_size"
+SAME_SIZE_PAGES = [
+    "dashboard_region",
+    "dashboard_region_ack_sout",
+    "dashboard_enterprise",
+    *REGISTER_PAGES,
+]
+COMPARED_PAGES = [*SCALED_PAGES, *(f"{page}{SAME_SIZE}" for page in SAME_SIZE_PAGES)]
+# What a page with the layout alone costs (the API tokens page: session, user, three queries):
+# the floor under every page's time, reported beside page/SQL.
+LAYOUT_PAGE = "layout_only"
 TARGETS = {
     "dashboard_region_p95_ms": 50,
     "dashboard_region_vs_sql": 1.5,
@@ -116,7 +135,7 @@ class Command(BaseCommand):
         results.update(compare_scales(results, output))
         targets = {
             **TARGETS,
-            **{key: FULL_VS_SMALL_TARGET for key in results if key.endswith("_full_vs_small")},
+            **full_vs_small_targets(results),
         }
         if options["pages_only"]:
             targets = {
@@ -231,6 +250,37 @@ class Command(BaseCommand):
         pages += [
             ("workplace_page", officer, reverse("assessments:workplace", args=[workplace.pk])),
             ("register_row", officer, reverse("assessments:hazard", args=[row.pk])),
+            (LAYOUT_PAGE, officer, reverse("api_tokens:list")),
+        ]
+        same_region, same_enterprise = same_size_subjects()
+        same_regional, _ = User.objects.update_or_create(
+            username="bench-regional-same-size",
+            defaults={"role": Role.REGIONAL_REVIEWER, "region": same_region},
+        )
+        same_officer, _ = User.objects.update_or_create(
+            username="bench-officer-same-size", defaults={"role": Role.OFFICER, "enterprise": same_enterprise}
+        )
+        same_register = reverse("assessments:register", args=[same_enterprise.pk])
+        pages += [
+            (
+                f"dashboard_region{SAME_SIZE}",
+                same_regional,
+                reverse("dashboards:region", args=[same_region.code]),
+            ),
+            (
+                f"dashboard_region_ack_sout{SAME_SIZE}",
+                same_regional,
+                reverse("dashboards:region_acknowledgement_sout", args=[same_region.code]),
+            ),
+            (
+                f"dashboard_enterprise{SAME_SIZE}",
+                federal,
+                reverse("dashboards:enterprise", args=[same_enterprise.pk]),
+            ),
+            *(
+                (f"register_list_{variant}{SAME_SIZE}", same_officer, same_register + query)
+                for variant, query in REGISTER_VARIANTS.items()
+            ),
         ]
 
         results = {
@@ -250,6 +300,8 @@ class Command(BaseCommand):
                 "hazards": Hazard.objects.filter(enterprise__region=region).count(),
             },
             "enterprise_measured": {"id": biggest.pk, "hazards": biggest.count},
+            "same_size_region_measured": {"code": same_region.code, "enterprises": same_region.count},
+            "same_size_enterprise_measured": {"id": same_enterprise.pk, "hazards": same_enterprise.count},
             "workplace_measured": {"id": workplace.pk, "hazards": workplace.count},
             "row_measured": {"id": row.pk, "assessments": row.count},
             "runs": runs,
@@ -282,16 +334,16 @@ class Command(BaseCommand):
         existing.update(results)
         output.write_text(json.dumps(existing, indent=2, ensure_ascii=False) + "\n")
         self.stdout.write(json.dumps(results, indent=2, ensure_ascii=False))
-        header = f"{'page':<28}{'p50 ms':>9}{'p95 ms':>9}{'SQL p50':>9}{'SQL p95':>9}"
+        header = f"{'page':<38}{'p50 ms':>9}{'p95 ms':>9}{'SQL p50':>9}{'SQL p95':>9}"
         header += f"{'page/SQL':>10}{'queries':>9}"
         self.stdout.write("")
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
-        for name in SCALED_PAGES:
+        for name in [*COMPARED_PAGES, LAYOUT_PAGE]:
             if f"{name}_p50_ms" not in results:
                 continue
             self.stdout.write(
-                f"{name:<28}{results[f'{name}_p50_ms']:>9}{results[f'{name}_p95_ms']:>9}"
+                f"{name:<38}{results[f'{name}_p50_ms']:>9}{results[f'{name}_p95_ms']:>9}"
                 f"{results[f'{name}_sql_p50_ms']:>9}{results[f'{name}_sql_p95_ms']:>9}"
                 f"{results[f'{name}_vs_sql']:>10}{results[f'{name}_queries']:>9}"
             )
@@ -299,7 +351,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{results['assessments']:,} assessments, {results['hazards']:,} register rows, "
             f"{results['enterprises']:,} enterprises; region {results['region_measured']['code']} has "
-            f"{results['region_measured']['enterprises']} enterprises. Full roll-up refresh "
+            f"{results['region_measured']['enterprises']} enterprises, the largest register "
+            f"{results['enterprise_measured']['hazards']:,} rows; same size at both scales: region "
+            f"{results['same_size_region_measured']['code']} with "
+            f"{results['same_size_region_measured']['enterprises']} enterprises, a register of "
+            f"{results['same_size_enterprise_measured']['hazards']} rows. Full roll-up refresh "
             f"{results['rollup_full_refresh_s']} s. Live SQL for the same region: "
             f"{results['live_sql_region_p50_ms']} ms, for all regions: "
             f"{results['live_sql_federal_p50_ms']} ms."
@@ -332,7 +388,7 @@ class Command(BaseCommand):
             self.stdout.write("  The targets apply at full scale (make bench): here the SQL takes a few ms.")
         compared = [
             f"{page} {results[f'{page}_full_vs_small']}"
-            for page in SCALED_PAGES
+            for page in COMPARED_PAGES
             if f"{page}_full_vs_small" in results
         ]
         if compared:
@@ -355,6 +411,32 @@ WHERE e.id = h.event_id AND w.id = h.workplace_id AND h.search_text = ''
 """
 
 
+def same_size_subjects() -> tuple[Region, Enterprise]:
+    """The region with the number of enterprises nearest SAME_SIZE_ENTERPRISES and the enterprise
+    with the register nearest SAME_SIZE_ROWS, each annotated with its ``count``."""
+    region = (
+        Region.objects.annotate(count=Count("enterprises"))
+        .filter(count__gt=0)
+        .annotate(distance=Abs(F("count") - SAME_SIZE_ENTERPRISES))
+        .order_by("distance", "code")
+        .first()
+    )
+    enterprise = (
+        Enterprise.objects.annotate(count=Count("hazards"))
+        .annotate(distance=Abs(F("count") - SAME_SIZE_ROWS))
+        .order_by("distance", "pk")
+        .first()
+    )
+    return region, enterprise
+
+
+def full_vs_small_targets(results: dict) -> dict:
+    """The full/small target applies to a page's same-size comparison where it has one (the page
+    of the largest region or register grows with what it shows), else to the page itself."""
+    keys = [f"{page}{SAME_SIZE}" if page in SAME_SIZE_PAGES else page for page in SCALED_PAGES]
+    return {f"{key}_full_vs_small": FULL_VS_SMALL_TARGET for key in keys if f"{key}_full_vs_small" in results}
+
+
 def results_file(output: Path, scale: str) -> Path:
     """Each scale's figures are also kept in a file of its own beside ``output``
     (bench-results-small.json, bench-results-full.json), for the comparison of the two."""
@@ -374,7 +456,7 @@ def compare_scales(results: dict, output: Path) -> dict:
     except ValueError:
         return {}
     ratios = {"full_vs_small_measured_at": {name: data.get("measured_at") for name, data in measured.items()}}
-    for page in SCALED_PAGES:
+    for page in COMPARED_PAGES:
         full, small = measured["full"].get(f"{page}_p50_ms"), measured["small"].get(f"{page}_p50_ms")
         if full and small:
             ratios[f"{page}_full_vs_small"] = round(full / small, 2)
