@@ -210,6 +210,7 @@ def federal(request):
     rows, heat, trends = _federal_figures(enterprises, filters, run)
     totals = figures.total(rows, label=_("All regions"))
     query = _query(request)
+    region_url = tables.url_pattern("dashboards:region")
     context = {
         "form": form,
         "filters": filters,
@@ -218,7 +219,7 @@ def federal(request):
             request,
             rows,
             totals,
-            link=lambda row: tables.Links.for_region(row.region.code, query),
+            link=lambda row: tables.Links.for_region(row.region.code, query, pattern=region_url),
             per_enterprise=False,
             per_page=REGIONS_PER_PAGE,
         ),
