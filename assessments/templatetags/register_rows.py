@@ -45,15 +45,17 @@ def _level_badge(level, language: str) -> SafeString:
 
 
 @lru_cache(maxsize=64)
-def _url_pattern(name: str, prefix: str, urlconf) -> str:
+def _url_pattern(name: str, prefix: str, urlconf, language: str) -> str:
+    # ``language`` is part of the key: the pages are under i18n_patterns (/en/… for English).
     return reverse(name, args=[_PLACEHOLDER], urlconf=urlconf)
 
 
 @register.simple_tag
 def pk_url(name: str, pk) -> str:
     """``{% url name pk %}`` for a URL whose only argument is a primary key, reversed once per
-    process (and script prefix) rather than once per row."""
-    return _url_pattern(name, get_script_prefix(), get_urlconf()).replace(_PLACEHOLDER, str(int(pk)))
+    process, script prefix and language rather than once per row."""
+    pattern = _url_pattern(name, get_script_prefix(), get_urlconf(), get_language())
+    return pattern.replace(_PLACEHOLDER, str(int(pk)))
 
 
 # --- The rows themselves -----------------------------------------------------------------------

@@ -23,11 +23,31 @@ def test_level_badge_tag_draws_the_same_badge_as_the_template(level, language):
     assert tagged == included.strip()
 
 
-def test_pk_url_tag_gives_the_same_address_as_url():
-    rendered = Template(
-        "{% load register_rows %}{% pk_url 'assessments:hazard' 7 %}|{% pk_url 'hazards:edit' 123 %}"
-    ).render(Context())
-    assert rendered == f"{reverse('assessments:hazard', args=[7])}|{reverse('hazards:edit', args=[123])}"
+@pytest.mark.parametrize("language", ["ru", "en", "ru"])  # Russian again: nothing kept from English
+def test_pk_url_tag_gives_the_same_address_as_url(language):
+    from django.utils import translation
+
+    with translation.override(language):
+        rendered = Template(
+            "{% load register_rows %}{% pk_url 'assessments:hazard' 7 %}|{% pk_url 'hazards:edit' 123 %}"
+        ).render(Context())
+        expected = f"{reverse('assessments:hazard', args=[7])}|{reverse('hazards:edit', args=[123])}"
+    assert rendered == expected
+    assert rendered.startswith("/en/") == (language == "en")
+
+
+def test_english_register_links_stay_in_english(client, officer_a, enterprise_a):
+    from django.utils import translation
+
+    row = HazardFactory(workplace=WorkplaceFactory(department__enterprise=enterprise_a))
+    client.force_login(officer_a)
+    client.get(reverse("assessments:register", args=[enterprise_a.pk]))  # a Russian page first
+    with translation.override("en"):
+        url = reverse("assessments:register", args=[enterprise_a.pk])
+        row_url = reverse("assessments:hazard", args=[row.pk])
+    page = client.get(url).content.decode()
+    assert row_url.startswith("/en/") and f'href="{row_url}"' in page
+    assert f'href="{row_url.removeprefix("/en")}"' not in page
 
 
 def _workplace_options(client, enterprise, query=""):
