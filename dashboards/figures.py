@@ -636,7 +636,7 @@ def trends(enterprises, filters: Filters) -> Trends:
             month__range=(filters.period.first_month, filters.period.last_month),
             # Redundant with the scope, but the join it adds lets PostgreSQL read a region's
             # months by enterprise (index) instead of hashing every enterprise's months of the
-            # period: the largest region's trends 9.5 → 5 ms at 2,000 enterprises.
+            # period: the largest region's trends 9.5 → 3.5 ms at 2,000 enterprises.
             enterprise__archived_at__isnull=True,
         )
         .values("month")
