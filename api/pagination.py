@@ -110,15 +110,38 @@ def paginate(queryset, *, ordering: str, cursor: str | None, limit: int, orderin
     return rows, next_cursor
 
 
+# The ordering of the deletions' pages, which follow the changed rows of an ``updated_since`` pull.
+DELETIONS = "deleted"
+_DELETION_KEYS = {DELETIONS: [Key(F("deleted_at")), Key(F("id"))]}
+
+
+def _ordering_of(cursor: str) -> str | None:
+    """The ordering a cursor names (None for one that is not ours: paginate refuses it)."""
+    try:
+        name = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))[0]
+    except (ValueError, TypeError, IndexError, KeyError):
+        return None
+    return name if isinstance(name, str) else None
+
+
+def _deletions_page(deleted, *, cursor: str, limit: int) -> tuple[list[dict], str | None]:
+    rows, next_cursor = paginate(
+        deleted, ordering=DELETIONS, cursor=cursor, limit=limit, orderings=_DELETION_KEYS
+    )
+    return [
+        {"id": row.object_id, "archived_at": row.deleted_at, "deleted": True} for row in rows
+    ], next_cursor
+
+
 def changes_page(
     queryset,
     *,
-    archived,
-    archived_time,
     updated_since,
     ordering,
     cursor,
     limit,
+    archived=None,
+    archived_time=None,
     orderings=None,
     deleted=None,
     enterprise_path: str = "enterprise",
@@ -127,34 +150,44 @@ def changes_page(
     change; rows archived meanwhile come as tombstones (id and time of archiving) instead of
     items, so a client keeping a copy drops them. Without it: the live rows only.
 
-    ``archived`` is the Q of archived rows; ``archived_time(row)`` the time a row was archived,
-    None for a live row. ``deleted``: the rows of this list deleted outright that the caller may
-    see (api.tombstones.deletions); with ``updated_since`` those deleted since come on the first
-    page, as tombstones marked ``deleted``. A restore re-creates the rows it deleted under new ids
-    but with the times of change of the export, so the rows of an enterprise restored since
-    (``enterprise_path`` leads to it) count as changed whatever their updated_at."""
-    if updated_since is not None:
-        changed = Q(updated_at__gt=updated_since)
-        if deleted is not None:
-            restored = deleted.filter(deleted_at__gt=updated_since).values("enterprise_id")
-            changed |= Q(**{f"{enterprise_path}_id__in": restored})
-        queryset = queryset.filter(changed)
-        ordering, orderings = "updated_at", None
-    else:
-        queryset = queryset.exclude(archived)
-    rows, next_cursor = paginate(queryset, ordering=ordering, cursor=cursor, limit=limit, orderings=orderings)
+    ``archived`` is the Q of archived rows (None: the rows are never archived);
+    ``archived_time(row)`` the time a row was archived, None for a live row. ``deleted``: the rows
+    of this list deleted outright that the caller may see (api.tombstones.deletions); with
+    ``updated_since`` those deleted since follow the changed rows, paged like them, as tombstones
+    marked ``deleted``. A restore re-creates the rows it deleted under new ids but with the times
+    of change of the export, so the rows of an enterprise restored since (``enterprise_path`` leads
+    to it) count as changed whatever their updated_at."""
+    if updated_since is None:
+        if archived is not None:
+            queryset = queryset.exclude(archived)
+        rows, next_cursor = paginate(
+            queryset, ordering=ordering, cursor=cursor, limit=limit, orderings=orderings
+        )
+        return {"items": rows, "tombstones": [], "next_cursor": next_cursor}
+
+    gone = deleted.filter(deleted_at__gt=updated_since) if deleted is not None else None
+    if gone is not None and cursor and _ordering_of(cursor) == DELETIONS:
+        tombstones, next_cursor = _deletions_page(gone, cursor=cursor, limit=limit)
+        return {"items": [], "tombstones": tombstones, "next_cursor": next_cursor}
+
+    changed = Q(updated_at__gt=updated_since)
+    if gone is not None:
+        changed |= Q(**{f"{enterprise_path}_id__in": gone.values("enterprise_id")})
+    rows, next_cursor = paginate(queryset.filter(changed), ordering="updated_at", cursor=cursor, limit=limit)
     items, tombstones = [], []
     for row in rows:
-        moment = archived_time(row) if updated_since is not None else None
+        moment = archived_time(row) if archived_time is not None else None
         if moment is not None:
             tombstones.append({"id": row.pk, "archived_at": moment, "deleted": False})
         else:
             items.append(row)
-    if deleted is not None and updated_since is not None and not cursor:
-        tombstones += [
-            {"id": pk, "archived_at": moment, "deleted": True}
-            for pk, moment in deleted.filter(deleted_at__gt=updated_since)
-            .order_by("deleted_at", "id")
-            .values_list("object_id", "deleted_at")
-        ]
+    if next_cursor is None and gone is not None:
+        # The changed rows are done: the deletions fill the rest of this page, then pages of their
+        # own. Every deletion is after the moment, so a cursor at it starts with the first.
+        start = _encode(DELETIONS, [updated_since.isoformat(), 0])
+        if len(rows) < limit:
+            more, next_cursor = _deletions_page(gone, cursor=start, limit=limit - len(rows))
+            tombstones += more
+        elif gone.exists():
+            next_cursor = start
     return {"items": items, "tombstones": tombstones, "next_cursor": next_cursor}

@@ -15,16 +15,14 @@ from ..schemas.paging import PageQuery
 from ..tombstones import deletions
 
 router = Router(tags=["776n catalogue"])
-# The catalogue is never archived. Only an enterprise's own entries leave it, deleted outright when
-# its register is restored from an export (re-created under new ids): those come as tombstones.
-NEVER = Q(pk__in=[])
 
 
 def _page(rows, params, deleted=None):
+    """The catalogue is never archived. Only an enterprise's own entries leave it, deleted outright
+    when its register is restored from an export (re-created under new ids): those come as
+    tombstones."""
     return changes_page(
         rows,
-        archived=NEVER,
-        archived_time=lambda row: None,
         updated_since=params.updated_since,
         ordering=params.ordering,
         cursor=params.cursor,

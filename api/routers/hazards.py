@@ -172,7 +172,7 @@ def hazard_list(request, params: Query[HazardQuery]):
     if params.status == "archived" and params.updated_since is None:
         # Asked for explicitly: archived rows as items (changes_page leaves them out otherwise).
         rows = rows.filter(status=HazardStatus.ARCHIVED)
-        archived = Q(pk__in=[])
+        archived = None
     else:
         archived = Q(status=HazardStatus.ARCHIVED)
     page = changes_page(

@@ -4,28 +4,37 @@ from typing import Annotated
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Path, Query, Router, Schema
+from ninja import Path, Query, Router
 
 from enterprises.models import FederalDistrict, Region
 
 from ..conditional import etag, not_modified
+from ..pagination import changes_page
 from ..schemas.common import READ_ERRORS
 from ..schemas.enterprises import RegionOut, RegionPage
+from ..schemas.paging import PageQuery
 
 router = Router(tags=["regions"])
 
 
-class RegionQuery(Schema):
+class RegionQuery(PageQuery):
     federal_district: FederalDistrict | None = None
 
 
 @router.get("/", response={200: RegionPage, **READ_ERRORS}, url_name="regions")
-def region_list(request, filters: Query[RegionQuery]):
-    """Every region (85 rows at most: one page)."""
-    regions = Region.objects.order_by("code")
-    if filters.federal_district:
-        regions = regions.filter(federal_district=filters.federal_district)
-    return {"items": list(regions), "next_cursor": None}
+def region_list(request, params: Query[RegionQuery]):
+    """Every region (85 at most: one page of the default size). Regions are never archived or
+    deleted, so ``updated_since`` returns the ones changed since and no tombstones."""
+    regions = Region.objects.all()
+    if params.federal_district:
+        regions = regions.filter(federal_district=params.federal_district)
+    return changes_page(
+        regions,
+        updated_since=params.updated_since,
+        ordering=params.ordering,
+        cursor=params.cursor,
+        limit=params.limit,
+    )
 
 
 @router.get("/{code}/", response={200: RegionOut, 304: None, **READ_ERRORS}, url_name="region")

@@ -15,7 +15,7 @@ from ..conditional import etag, not_modified
 from ..pagination import changes_page
 from ..schemas.common import READ_ERRORS, WRITE_ERRORS
 from ..schemas.paging import PageQuery
-from ..schemas.structure import UnitOut, UnitPage, WorkerOut, WorkplaceOut, WorkplacePage
+from ..schemas.structure import UnitOut, UnitPage, WorkerPage, WorkplaceOut, WorkplacePage
 from ..tombstones import deletions
 
 units = Router(tags=["units"])
@@ -84,13 +84,20 @@ def workplace_detail(request, pk: int, response: HttpResponse):
     return workplace
 
 
-@workplaces.get("/{int:pk}/workers/", response={200: list[WorkerOut], **WRITE_ERRORS}, url_name="workers")
-def workplace_workers(request, pk: int):
+@workplaces.get("/{int:pk}/workers/", response={200: WorkerPage, **WRITE_ERRORS}, url_name="workers")
+def workplace_workers(request, pk: int, params: Query[PageQuery]):
     """The workers of the workplace, with their periods there. Names are personal data: the
     enterprise's own officers and managers get them; everyone else who sees the workplace
-    (reviewers, who see counts only) gets 403."""
+    (reviewers, who see counts only) gets 403. A worker who leaves keeps the row with the end of
+    the period (``employed_to``), so ``updated_since`` returns leavers as items, never tombstones."""
     user = request.auth
     workplace = get_for_user(Workplace.objects.all(), user, pk=pk)
     if user.role not in ENTERPRISE_ROLES or user.enterprise_id != workplace.enterprise_id:
         raise PermissionDenied
-    return list(workplace.workers.order_by("surname", "first_name", "patronymic", "id"))
+    return changes_page(
+        workplace.workers.all(),
+        updated_since=params.updated_since,
+        ordering=params.ordering,
+        cursor=params.cursor,
+        limit=params.limit,
+    )

@@ -15,6 +15,7 @@ class RegionOut(Schema):
 
 class RegionPage(Schema):
     items: list[RegionOut]
+    tombstones: list[Tombstone]
     next_cursor: str | None
 
 

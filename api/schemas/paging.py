@@ -33,6 +33,6 @@ class PageQuery(Schema):
         description=(
             "Only rows changed after this moment, oldest change first (ordering is ignored); rows "
             "archived since come as tombstones, and rows deleted since (a restored register "
-            "export) as tombstones marked deleted, on the first page."
+            "export) as tombstones marked deleted, after the changed rows and paged like them."
         ),
     )

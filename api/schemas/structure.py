@@ -88,3 +88,10 @@ class WorkerOut(Schema):
     position: str
     employed_from: datetime.date | None
     employed_to: datetime.date | None
+    updated_at: datetime.datetime
+
+
+class WorkerPage(Schema):
+    items: list[WorkerOut]
+    tombstones: list[Tombstone]
+    next_cursor: str | None

@@ -64,7 +64,56 @@ def test_workers_only_for_the_enterprises_officers_and_managers(client, officer_
     url = f"/api/v1/workplaces/{workplace.pk}/workers/"
     for user in (officer_a, manager_a):
         body = client.get(url, headers=bearer(user)).json()
-        assert [(w["surname"], w["personnel_number"]) for w in body] == [("Иванов", "17")]
+        assert [(w["surname"], w["personnel_number"]) for w in body["items"]] == [("Иванов", "17")]
+
+
+def test_workers_are_paged_and_a_leaver_syncs_as_an_item(client, officer_a, workplace):
+    from enterprises.workers import worker_end
+
+    for number in range(18, 21):
+        Worker.objects.create(
+            enterprise=workplace.enterprise,
+            workplace=workplace,
+            surname="Петров",
+            first_name="Пётр",
+            personnel_number=str(number),
+        )
+    url = f"/api/v1/workplaces/{workplace.pk}/workers/"
+    headers = bearer(officer_a)
+    seen, cursor = [], None
+    while True:
+        body = client.get(url, {"limit": 3, **({"cursor": cursor} if cursor else {})}, headers=headers).json()
+        seen += [w["personnel_number"] for w in body["items"]]
+        if not (cursor := body["next_cursor"]):
+            break
+    assert seen == ["17", "18", "19", "20"]
+
+    since = timezone.now()
+    ivanov = Worker.objects.get(personnel_number="17")
+    worker_end(worker=ivanov, employed_to=timezone.localdate())
+    body = client.get(url, {"updated_since": since.isoformat()}, headers=headers).json()
+    assert [(w["id"], w["employed_to"]) for w in body["items"]] == [
+        (ivanov.pk, timezone.localdate().isoformat())
+    ]
+    assert body["tombstones"] == []
+
+
+def test_regions_sync_their_changes(client, officer_a):
+    from enterprises.models import Region
+    from tests.factories import RegionFactory
+
+    for code in ("02", "47", "56"):
+        RegionFactory(code=code)
+    headers = bearer(officer_a)
+    everything = client.get("/api/v1/regions/", headers=headers).json()
+    assert len(everything["items"]) == Region.objects.count() >= 3
+    since = timezone.now()
+    region = Region.objects.get(code="56")
+    region.name_en = "Orenburg Oblast"
+    region.save()
+    body = client.get("/api/v1/regions/", {"updated_since": since.isoformat()}, headers=headers).json()
+    assert [r["code"] for r in body["items"]] == ["56"]
+    assert body["tombstones"] == []
 
 
 def test_archived_workplace_is_a_tombstone_since(client, officer_a, workplace):

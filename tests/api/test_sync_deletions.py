@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from assessments.models import DeletedRow, DeletedRowKind
 from assessments.register_dump import RegisterDumpError, register_export, register_import
-from hazards.models import HazardousEvent
+from hazards.models import Hazard, HazardousEvent
 from tests.factories import ControlMeasureFactory, HazardFactory, IncidentFactory, WorkplaceFactory
 
 from .conftest import bearer
@@ -81,24 +81,54 @@ def test_contract_through_a_restore(client, officer_a, reviewer_region, officer_
     assert later["tombstones"] == []
 
 
-def test_deletions_come_once_on_the_first_page(client, officer_a, register, enterprise_a):
+def _pull(client, headers, since, limit):
+    """Every page of an updated_since pull: (pages, items, deleted ids)."""
+    pages, items, deleted, cursor = [], [], [], None
+    while True:
+        query = {"updated_since": since.isoformat(), "limit": limit, **({"cursor": cursor} if cursor else {})}
+        page = client.get(ROWS, query, headers=headers).json()
+        pages.append(page)
+        items += [row["id"] for row in page["items"]]
+        deleted += [t["id"] for t in page["tombstones"] if t["deleted"]]
+        if not (cursor := page["next_cursor"]):
+            return pages, items, deleted
+
+
+@pytest.mark.parametrize("limit", [2, 3, 5, 100])
+def test_deletions_are_paged_after_the_changed_rows_once_each(
+    client, officer_a, register, enterprise_a, limit
+):
     HazardFactory.create_batch(4, workplace=register)
+    old = set(Hazard.objects.filter(workplace__enterprise=enterprise_a).values_list("pk", flat=True))
+    since = timezone.now()
+    register_import(register_export(enterprise_a), replace=True)
+
+    pages, items, deleted = _pull(client, bearer(officer_a), since, limit)
+
+    # The restored rows (new ids, the export's times of change) first, then the deletions: each
+    # once, no page over its limit, and a page of deletions only once the rows are done.
+    assert len(items) == len(set(items)) == 5
+    assert sorted(deleted) == sorted(old) and len(deleted) == 5
+    assert all(len(p["items"]) + len(p["tombstones"]) <= limit for p in pages)
+    assert len(pages) == -(-10 // limit)
+    first_deletion = next(n for n, p in enumerate(pages) if p["tombstones"])
+    assert not any(p["items"] for p in pages[first_deletion + 1 :])
+
+
+def test_a_deletions_cursor_is_refused_elsewhere(client, officer_a, register, enterprise_a):
+    HazardFactory.create_batch(2, workplace=register)
     since = timezone.now()
     register_import(register_export(enterprise_a), replace=True)
     headers = bearer(officer_a)
-    first = client.get(ROWS, {"updated_since": since.isoformat(), "limit": 2}, headers=headers).json()
-    assert len([t for t in first["tombstones"] if t["deleted"]]) == 5
-    # The restored rows (new ids, the export's times of change) follow as items, page by page;
-    # the deletions are not repeated.
-    restored, cursor = list(first["items"]), first["next_cursor"]
-    while cursor:
-        page = client.get(
-            ROWS, {"updated_since": since.isoformat(), "limit": 2, "cursor": cursor}, headers=headers
-        ).json()
-        assert page["tombstones"] == []
-        restored += page["items"]
-        cursor = page["next_cursor"]
-    assert len({row["id"] for row in restored}) == 5
+    first = client.get(ROWS, {"updated_since": since.isoformat(), "limit": 4}, headers=headers).json()
+    cursor = first["next_cursor"]
+    assert cursor
+    # Without updated_since, or on a list with no deletions, it is a cursor of another ordering.
+    assert client.get(ROWS, {"cursor": cursor}, headers=headers).status_code == 400
+    regions = client.get(
+        "/api/v1/regions/", {"updated_since": since.isoformat(), "cursor": cursor}, headers=headers
+    )
+    assert regions.status_code == 400
 
 
 def test_a_failed_restore_leaves_no_tombstones(register, enterprise_a):
