@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from enterprises.models import Department, Enterprise, HeadcountPeriod, Region, User, Workplace
 from hazards.models import Hazard, HazardGroup, HazardousEvent, HazardType, ModelMeasure
@@ -474,6 +474,18 @@ def register_import(document: dict, *, replace: bool = False) -> ImportResult:
             storage.delete(name)
         if isinstance(error, RegisterDumpError):
             raise
+        if isinstance(error, models.ProtectedError):
+            # What came after the register file's layout (workers, the documents of the procedure)
+            # keeps the enterprise's workplaces: a restore would have to delete it.
+            # In English, like the file's other messages.
+            with translation.override("en"):
+                kinds = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
+            raise RegisterDumpError(
+                [
+                    f"The enterprise has {', '.join(kinds)} that a register file does not carry: "
+                    "restoring the register would delete them. Nothing was changed."
+                ]
+            ) from error
         if isinstance(error, ValidationError):
             raise RegisterDumpError([" ".join(error.messages)]) from error
         raise RegisterDumpError([f"{type(error).__name__}: {error}"]) from error

@@ -224,6 +224,24 @@ def test_import_over_an_existing_enterprise_needs_replace(register, tmp_path):
     assert not Hazard.objects.filter(source="Испорчено").exists()
 
 
+def test_a_restore_over_workers_is_refused_plainly_and_changes_nothing(register, tmp_path):
+    """Workers are not in a register file: restoring would delete them (their workplaces go)."""
+    from enterprises.models import Worker
+
+    path = tmp_path / "register.json"
+    call_command("export_register", str(register.pk), "-o", str(path))
+    workplace = Workplace.objects.filter(enterprise=register).first()
+    Worker.objects.create(
+        enterprise=register, workplace=workplace, surname="Иванов", first_name="Иван", personnel_number="7"
+    )
+    before = {model.__name__: model.objects.count() for model, _ in REGISTER_MODELS}
+    with pytest.raises(CommandError) as refused:
+        call_command("import_register", str(path), "--replace")
+    assert "The enterprise has workers that a register file does not carry" in str(refused.value)
+    assert "ProtectedError" not in str(refused.value)
+    assert {model.__name__: model.objects.count() for model, _ in REGISTER_MODELS} == before
+
+
 def _wipe_then(register, tmp_path, corrupt) -> CommandError:
     document = register_export(register)
     register_wipe(register)
