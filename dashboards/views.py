@@ -91,9 +91,13 @@ def _sorting(request, default="label"):
     return key, request.GET.get("order") == "desc"
 
 
-def _table(request, rows, totals, *, link, per_enterprise: bool, per_page: int) -> dict:
+def _table(
+    request, rows, totals, *, link, per_enterprise: bool, per_page: int, rendered: dict | None = None
+) -> dict:
     """What the table template needs: headers with sort links, and one page of rows already
-    rendered (sorted across all rows; the totals and the export cover all of them)."""
+    rendered (sorted across all rows; the totals and the export cover all of them). ``rendered``:
+    the rows' HTML drawn earlier for the same figures, links and language, by row label; the rows
+    drawn now are added to it."""
     key, descending = _sorting(request)
     rows = tables.sort_rows(rows, key, descending)
     page = Paginator(rows, per_page).get_page(request.GET.get("page"))
@@ -112,7 +116,11 @@ def _table(request, rows, totals, *, link, per_enterprise: bool, per_page: int) 
     table_rows = []
     for row in page.object_list:
         urls = link(row)
-        html = tables.render_row(row, urls, per_enterprise=per_enterprise, language=language)
+        html = rendered.get(row.label) if rendered is not None else None
+        if html is None:
+            html = tables.render_row(row, urls, per_enterprise=per_enterprise, language=language)
+            if rendered is not None:
+                rendered[row.label] = html
         table_rows.append({"figures": row, "urls": urls, "html": html})
     return {
         "groups": tables.header_groups(),
@@ -207,22 +215,29 @@ def federal(request):
     form, filters = _filters(request)
     run = rollups.fresh_run()
     enterprises = Enterprise.objects.for_user(request.user)
-    rows, heat, trends = _federal_figures(enterprises, filters, run)
-    totals = figures.total(rows, label=_("All regions"))
+    rows, totals, heat, trends = _federal_figures(enterprises, filters, run)
+    totals.label = _("All regions")
     query = _query(request)
     region_url = tables.url_pattern("dashboards:region")
+    rows_key = _federal_rows_key(request, form, filters, run)
+    rendered = (cache.get(rows_key) or {}) if rows_key else None
+    drawn = len(rendered or ())
+    table = _table(
+        request,
+        rows,
+        totals,
+        link=lambda row: tables.Links.for_region(row.region.code, query, pattern=region_url),
+        per_enterprise=False,
+        per_page=REGIONS_PER_PAGE,
+        rendered=rendered,
+    )
+    if rows_key and len(rendered) != drawn:
+        cache.set(rows_key, rendered, CACHE_SECONDS)
     context = {
         "form": form,
         "filters": filters,
         "run": run,
-        "table": _table(
-            request,
-            rows,
-            totals,
-            link=lambda row: tables.Links.for_region(row.region.code, query, pattern=region_url),
-            per_enterprise=False,
-            per_page=REGIONS_PER_PAGE,
-        ),
+        "table": table,
         "totals": totals,
         "export_url": reverse("dashboards:federal_export") + query,
         **_charts(heat, trends, totals.rows_outside_heat_map),
@@ -230,16 +245,34 @@ def federal(request):
     return render(request, "reports/dashboard_federal.html", context)
 
 
+def _federal_rows_key(request, form, filters, run) -> str | None:
+    """The cache key of the federal table's rows as HTML, or None not to cache them. Drawing 85
+    rows of 28 figures is most of the page's work, and a row's HTML depends only on its figures
+    (fixed per roll-up run and filter), its links (the filters' query) and the language. Cached
+    only for a query of the form's own fields, each once, and valid: so there are no more entries
+    than combinations of filters."""
+    own = {*form.fields, "sort", "order", "page"}
+    if form.is_bound and (
+        form.errors or any(k not in own or len(request.GET.getlist(k)) > 1 for k in request.GET)
+    ):
+        return None
+    stamp = (run.pk, run.finished_at) if run else None
+    return _cache_key("federal-rows", filters, stamp, _query(request))
+
+
 def _federal_figures(enterprises, filters, run):
     """The federal page's figures, computed once per roll-up run and filter: they are the same for
     every federal reviewer (who all see everything), they change only when a refresh writes a new
     run, and summing every region's roll-ups is the heaviest query of the dashboards."""
     stamp = (run.pk, run.finished_at) if run else None
-    key = _cache_key("federal-figures", filters, stamp)
+    # The kind names the shape of the entry: (rows, totals, heat, trends) since the totals joined.
+    key = _cache_key("federal-figures-with-totals", filters, stamp)
     cached = cache.get(key)
     if cached is None:
+        rows = figures.region_rows(enterprises, filters)
         cached = (
-            figures.region_rows(enterprises, filters),
+            rows,
+            figures.total(rows),  # labelled in the reader's language by the view
             figures.heat_map(enterprises, filters),
             figures.trends(enterprises, filters),
         )

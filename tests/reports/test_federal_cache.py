@@ -32,3 +32,44 @@ def test_federal_figures_are_reused_until_the_next_refresh(client, known, federa
     assert rows_total(client.get(url("dashboards:federal"))) == before  # the same run: the same figures
     rollups.refresh()
     assert rows_total(client.get(url("dashboards:federal"))) == before + 1
+
+
+def table_html(response) -> list[str]:
+    return [str(row["html"]) for row in response.context["table"]["rows"]]
+
+
+def test_federal_rows_are_drawn_once_per_run_filter_and_language(
+    client, known, federal, settings, monkeypatch
+):
+    from dashboards import tables
+
+    settings.REPORTS_ROLLUP_MAX_AGE = 3600
+    rollups.refresh()
+    client.force_login(federal)
+    drawn = []
+    real = tables.render_row
+
+    def counting(row, urls, **kwargs):
+        drawn.append(row.label)
+        return real(row, urls, **kwargs)
+
+    monkeypatch.setattr(tables, "render_row", counting)
+    first = client.get(url("dashboards:federal"))
+    regions = len(first.context["table"]["rows"])
+    assert regions >= 2 and len(drawn) == regions + 1  # the regions and the totals
+    # Sorted or paged otherwise: the same rows, none drawn again (the totals are always drawn).
+    drawn.clear()
+    again = client.get(url("dashboards:federal") + "?sort=rows&order=desc")
+    assert sorted(table_html(again)) == sorted(table_html(first)) and len(drawn) == 1
+    # Another filter, another language, a query with anything else: drawn anew.
+    for query, language in (("?period=year", "ru"), ("", "en"), ("?utm_source=mail", "ru")):
+        drawn.clear()
+        client.get(url("dashboards:federal", lang=language) + query)
+        assert len(drawn) == regions + 1, (query, language)
+    # A new roll-up run, new figures: drawn anew, with the new count.
+    HazardFactory(workplace=WorkplaceFactory(department__enterprise=known.enterprise_a), risk_level=5)
+    rollups.refresh()
+    drawn.clear()
+    fresh = client.get(url("dashboards:federal"))
+    assert len(drawn) == regions + 1
+    assert table_html(fresh) != table_html(first)
