@@ -356,7 +356,7 @@ def _stock(scope, filters: Filters):
     stored = EnterpriseFigures.objects.filter(_group_condition(filters), enterprise__in=scope.values("pk"))
     ended = filters.period.has_ended()
     fields = ("enterprise_id", "hazard_group_id", "last_change_at", *WORKPLACE_COUNTS, *REGISTER_COUNTS)
-    snapshot = period_snapshot(scope, filters.period.last_day) if ended else None
+    snapshot = period_snapshot(scope, filters.period.last_day, groups={None, group_id}) if ended else None
     for values in stored.filter(hazard_group__isnull=True).order_by().values_list(*fields):
         enterprise_id = values[0]
         if snapshot is not None:
@@ -380,10 +380,14 @@ class PeriodSnapshot:
     heat: dict  # (enterprise id, hazard group id or None, probability, severity) -> rows
 
 
-def period_snapshot(enterprises, day: datetime.date) -> PeriodSnapshot:
+def period_snapshot(enterprises, day: datetime.date, groups=None) -> PeriodSnapshot:
     """The stock figures of a scope at the end of a past day (dashboards.history). Rebuilding them
     reads each enterprise's whole history, so they are cached per enterprise, keyed by its last
-    change as the roll-ups know it: a refresh after a change rebuilds that enterprise alone."""
+    change as the roll-ups know it: a refresh after a change rebuilds that enterprise alone.
+
+    ``groups``: the hazard groups wanted (None in it: all groups together); None for every group.
+    Each enterprise's entry holds all groups together and names the groups it has figures for,
+    each kept in an entry of its own: a page reads the one or two it shows, not twenty."""
     ids = list(enterprises.order_by("pk").values_list("pk", flat=True))
     stamps = dict(
         EnterpriseFigures.objects.filter(enterprise__in=enterprises.values("pk"), hazard_group__isnull=True)
@@ -392,30 +396,54 @@ def period_snapshot(enterprises, day: datetime.date) -> PeriodSnapshot:
     )
     keys = {pk: _snapshot_key(pk, day, stamps.get(pk)) for pk in ids}
     found = cache.get_many(list(keys.values()))
-    missing = [pk for pk, key in keys.items() if key not in found]
+
+    def wanted(pk) -> list[str]:
+        return [_group_key(keys[pk], group) for group in _chosen(found[keys[pk]], groups)]
+
+    group_keys = [key for pk in ids if keys[pk] in found for key in wanted(pk)]
+    found.update(cache.get_many(group_keys))
+    missing = [pk for pk in ids if keys[pk] not in found or any(key not in found for key in wanted(pk))]
     if missing:
         scope = enterprises if len(missing) == len(ids) else Enterprise.objects.filter(pk__in=missing)
         computed = _snapshot_parts(history.snapshot(scope, day), {pk: keys[pk] for pk in missing})
         cache.set_many(computed, SNAPSHOT_SECONDS)
         found.update(computed)
     result = PeriodSnapshot(counts={}, heat={})
-    for pk, key in keys.items():
-        part = found[key]
-        for group_id, counts in part["counts"].items():
-            result.counts[pk, group_id] = counts
-        for (group_id, probability, severity), rows in part["heat"].items():
-            result.heat[pk, group_id, probability, severity] = rows
+    for pk in ids:
+        entries = [(None, found[keys[pk]])] if groups is None or None in groups else []
+        entries += [(group, found[_group_key(keys[pk], group)]) for group in _chosen(found[keys[pk]], groups)]
+        for group_id, part in entries:
+            if part["counts"] is not None:
+                result.counts[pk, group_id] = part["counts"]
+            for (probability, severity), rows in part["heat"].items():
+                result.heat[pk, group_id, probability, severity] = rows
     return result
 
 
+def _chosen(entry: dict, groups) -> list:
+    return [group for group in entry["groups"] if groups is None or group in groups]
+
+
+def _group_key(key: str, group_id: int) -> str:
+    return f"{key}:group:{group_id}"
+
+
 def _snapshot_parts(snapshot: history.Snapshot, keys: dict[int, str]) -> dict[str, dict]:
-    """A snapshot split into one cache entry per enterprise."""
-    parts = {pk: {"counts": {}, "heat": {}} for pk in keys}
+    """A snapshot split into cache entries: per enterprise, all groups together (with the list of
+    groups that have figures), and one per group."""
+    parts = {pk: {None: {"counts": None, "heat": {}}} for pk in keys}
     for (enterprise_id, group_id), counts in snapshot.counts.items():
-        parts[enterprise_id]["counts"][group_id] = dict(counts)
+        parts[enterprise_id].setdefault(group_id, {"counts": None, "heat": {}})["counts"] = dict(counts)
     for (enterprise_id, group_id, probability, severity), rows in snapshot.heat.items():
-        parts[enterprise_id]["heat"][group_id, probability, severity] = rows
-    return {keys[pk]: part for pk, part in parts.items()}
+        parts[enterprise_id].setdefault(group_id, {"counts": None, "heat": {}})["heat"][
+            probability, severity
+        ] = rows
+    entries = {}
+    for pk, by_group in parts.items():
+        everything = by_group.pop(None)
+        entries[keys[pk]] = {**everything, "groups": sorted(by_group)}
+        entries.update({_group_key(keys[pk], group): part for group, part in by_group.items()})
+    return entries
 
 
 def keep_snapshot(enterprise: Enterprise, snapshot: history.Snapshot) -> None:
@@ -445,7 +473,7 @@ def recent_period_ends(today: datetime.date | None = None) -> list[datetime.date
 
 def _snapshot_key(enterprise_id: int, day: datetime.date, last_change) -> str:
     stamp = last_change.isoformat() if last_change else "-"
-    return f"reports:snapshot:v1:{enterprise_id}:{day:%Y-%m-%d}:{stamp}"
+    return f"reports:snapshot:v2:{enterprise_id}:{day:%Y-%m-%d}:{stamp}"
 
 
 SNAPSHOT_SECONDS = 24 * 60 * 60
@@ -590,7 +618,7 @@ def heat_map(enterprises, filters: Filters) -> HeatMap:
         scope = in_scope(enterprises, filters)
         group_id = group.pk if group else None
         for (_enterprise, cell_group, probability, severity), count in period_snapshot(
-            scope, filters.period.last_day
+            scope, filters.period.last_day, groups={group_id}
         ).heat.items():
             if cell_group == group_id:
                 cells[probability][severity] += count

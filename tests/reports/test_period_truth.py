@@ -168,3 +168,35 @@ def test_the_nightly_refresh_warms_the_recent_period_ends(enterprise_a, history)
     assert len(days) >= 2 and all(day < timezone.localdate() for day in days)
     keys = [figures._snapshot_key(enterprise_a.pk, day, stamp) for day in days]
     assert set(cache.get_many(keys)) == set(keys)
+
+
+def test_a_past_snapshot_reads_the_groups_asked_for_and_rebuilds_a_lost_one(
+    enterprise_a, period_start, history
+):
+    from django.core.cache import cache
+
+    from dashboards.models import EnterpriseFigures
+
+    cache.clear()
+    rollups.refresh()
+    day = month_end(period_start)
+    scope = Enterprise.objects.filter(pk=enterprise_a.pk)
+    every = figures.period_snapshot(scope, day)
+    groups = {group for _enterprise, group in every.counts if group is not None}
+    assert groups and (enterprise_a.pk, None) in every.counts
+    group = min(groups)
+
+    def restricted(snapshot, kept):
+        return (
+            {key: value for key, value in snapshot.counts.items() if key[1] in kept},
+            {key: value for key, value in snapshot.heat.items() if key[1] in kept},
+        )
+
+    for kept in ({group}, {None}, {None, group}):
+        chosen = figures.period_snapshot(scope, day, groups=kept)
+        assert (chosen.counts, chosen.heat) == restricted(every, kept), kept
+    # A group's entry dropped from the cache is rebuilt, never read as a group without figures.
+    stamp = EnterpriseFigures.objects.get(enterprise=enterprise_a, hazard_group=None).last_change_at
+    cache.delete(figures._group_key(figures._snapshot_key(enterprise_a.pk, day, stamp), group))
+    again = figures.period_snapshot(scope, day, groups={group})
+    assert (again.counts, again.heat) == restricted(every, {group})
