@@ -1,8 +1,10 @@
 """A workplace's change history (django-simple-history): who changed what, when, old → new, for
-the workplace itself and its register rows. A fixed number of queries whatever the history's
-length: records are fetched per model at once and compared in Python."""
+the workplace itself and its register rows. The page shows the newest changes only, so only the
+newest records are read, each with the record before it (found by a window function in the
+database): the work does not grow with the history's length."""
 
-from django.db.models import ForeignKey
+from django.db.models import F, ForeignKey, Window
+from django.db.models.functions import Lag
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Department, Workplace
@@ -19,21 +21,29 @@ def _tracked_fields(model):
     return [f for f in model._meta.concrete_fields if f.name not in _SKIPPED]
 
 
-def _diffs(records, fields):
-    """(record, [(field, old, new), …]) for each record, comparing with the object's previous
-    record; records must be in ascending history order."""
-    previous: dict = {}
+def _newest(records, fields, count: int) -> list:
+    """The newest ``count`` records, newest first, each as (record, [(field, old, new), …]) against
+    the object's record before it. One or two queries whatever the history's length."""
+    order = [F("history_date").asc(), F("history_id").asc()]
+    newest = list(
+        records.annotate(previous_id=Window(Lag("history_id"), partition_by=[F("id")], order_by=order))
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:count]
+    )
+    before = {record.history_id: record for record in newest}
+    older = {r.previous_id for r in newest if r.previous_id and r.previous_id not in before}
+    if older:  # records before the newest ones read: one more query
+        before.update(records.model._default_manager.in_bulk(older))
     result = []
-    for record in records:
-        before = previous.get(record.id)
+    for record in newest:
+        previous = before.get(record.previous_id)
         changes = []
-        if before is not None:
+        if previous is not None:
             for field in fields:
-                old, new = getattr(before, field.attname), getattr(record, field.attname)
+                old, new = getattr(previous, field.attname), getattr(record, field.attname)
                 if old != new:
                     changes.append((field, old, new))
         result.append((record, changes))
-        previous[record.id] = record
     return result
 
 
@@ -50,27 +60,44 @@ def _display(field, value, lookups):
     return readable(value)
 
 
+def _when(item) -> tuple:
+    return item[0].history_date, item[0].history_id
+
+
+def _latest(workplace: Workplace, limit: int) -> list:
+    """The newest ``limit`` changes a reader sees, newest first: (record, changes, event id or None
+    for the workplace). A save that changed nothing shown (only updated_at) is left out, so more
+    records are read when those crowd the newest (rarely: the count doubles each time)."""
+    sources = [
+        (Workplace.history.filter(id=workplace.pk), _tracked_fields(Workplace), False),
+        (Hazard.history.filter(workplace_id=workplace.pk), _tracked_fields(Hazard), True),
+    ]
+    count = limit * 2
+    while True:
+        latest, cutoffs = [], []
+        for records, fields, is_row in sources:
+            newest = [
+                (record, changes, record.event_id if is_row else None)
+                for record, changes in _newest(records, fields, count)
+            ]
+            latest += newest
+            if len(newest) == count:  # older records of this source were not read
+                cutoffs.append(_when(newest[-1]))
+        latest.sort(key=_when, reverse=True)
+        # Beyond the oldest record read of a source cut short, that source's changes are missing.
+        cutoff = max(cutoffs, default=None)
+        shown = [
+            item
+            for item in latest
+            if (item[0].history_type != "~" or item[1]) and (cutoff is None or _when(item) >= cutoff)
+        ]
+        if len(shown) >= limit or cutoff is None:
+            return shown[:limit]
+        count *= 2
+
+
 def workplace_history(workplace: Workplace, *, departments_by_id: dict, limit: int = 30) -> list[dict]:
-    workplace_fields = _tracked_fields(Workplace)
-    hazard_fields = _tracked_fields(Hazard)
-    workplace_records = _diffs(
-        Workplace.history.filter(id=workplace.pk).select_related("history_user").order_by("history_id"),
-        workplace_fields,
-    )
-    hazard_records = _diffs(
-        Hazard.history.filter(workplace_id=workplace.pk)
-        .select_related("history_user")
-        .order_by("history_id"),
-        hazard_fields,
-    )
-    latest = sorted(
-        [(record, changes, None) for record, changes in workplace_records]
-        + [(record, changes, record.event_id) for record, changes in hazard_records],
-        key=lambda item: (item[0].history_date, item[0].history_id),
-        reverse=True,
-    )
-    # A save that changed nothing a reader sees (only updated_at) is left out.
-    latest = [item for item in latest if item[0].history_type != "~" or item[1]][:limit]
+    latest = _latest(workplace, limit)
 
     # Related names shown in the changes, fetched once per model.
     event_ids = {event_id for _record, _changes, event_id in latest}

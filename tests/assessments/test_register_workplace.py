@@ -126,3 +126,61 @@ def test_workplace_query_count_does_not_grow_with_rows(
     assert _workplace_queries(client, officer_a, workplace_a, 5) == _workplace_queries(
         client, officer_b, other, 50
     )
+
+
+def _every_change_newest_first(workplace):
+    """The history as the page showed it before it was bounded: every record read and compared
+    with the object's record before it."""
+    from assessments.views.register_history import _tracked_fields
+    from enterprises.models import Workplace
+    from hazards.models import Hazard
+
+    items = []
+    for model, records in (
+        (Workplace, Workplace.history.filter(id=workplace.pk)),
+        (Hazard, Hazard.history.filter(workplace_id=workplace.pk)),
+    ):
+        previous = {}
+        for record in records.order_by("history_date", "history_id"):
+            before = previous.get(record.id)
+            changed = [
+                f.name
+                for f in _tracked_fields(model)
+                if before is not None and getattr(before, f.attname) != getattr(record, f.attname)
+            ]
+            previous[record.id] = record
+            if record.history_type != "~" or changed:
+                items.append((record.history_date, record.history_id, model.__name__, record.id, changed))
+    items.sort(reverse=True)
+    return [(model, pk, changed) for _date, _id, model, pk, changed in items]
+
+
+@pytest.mark.parametrize("limit", [3, 5, 30])
+def test_history_reads_the_newest_records_and_shows_what_reading_all_showed(workplace_a, limit):
+    from assessments.views.register_history import workplace_history
+
+    rows = HazardFactory.create_batch(3, workplace=workplace_a)
+    for round_ in range(6):
+        for row in rows:
+            row.save()  # changes nothing a reader sees: crowds the newest records
+            row.source = f"Источник {round_}"
+            row.save()
+        workplace_a.position = f"Машинист конвейера {round_}"
+        workplace_a.save()
+        for _ in range(4):
+            workplace_a.save()
+    everything = _every_change_newest_first(workplace_a)
+    assert len(everything) > 5  # so that 3 and 5 cut it short, and 30 does not
+    expected = everything[:limit]
+    shown = workplace_history(workplace_a, departments_by_id={}, limit=limit)
+    assert len(shown) == len(expected)
+    got = [
+        (
+            "Hazard" if entry["hazard_id"] else "Workplace",
+            entry["hazard_id"] or workplace_a.pk,
+            entry["changes"],
+        )
+        for entry in shown
+    ]
+    assert [(model, pk) for model, pk, _changes in got] == [(model, pk) for model, pk, _changed in expected]
+    assert [len(changes) for _m, _p, changes in got] == [len(changed) for _m, _p, changed in expected]
