@@ -135,18 +135,16 @@ def _deletions_page(deleted, *, cursor: str, limit: int) -> tuple[list[dict], st
 
 def changes_page(
     queryset,
+    params,
     *,
-    updated_since,
-    ordering,
-    cursor,
-    limit,
     archived=None,
     archived_time=None,
     orderings=None,
     deleted=None,
     enterprise_path: str = "enterprise",
 ) -> dict:
-    """One page of a list. With ``updated_since``: every row changed since then, in the order of
+    """One page of a list, as ``params`` (a schemas.paging.PageQuery) ask: ``limit``, ``cursor``,
+    ``ordering``, ``updated_since``. With ``updated_since``: every row changed since then, in the order of
     change; rows archived meanwhile come as tombstones (id and time of archiving) instead of
     items, so a client keeping a copy drops them. Without it: the live rows only.
 
@@ -157,11 +155,12 @@ def changes_page(
     marked ``deleted``. A restore re-creates the rows it deleted under new ids but with the times
     of change of the export, so the rows of an enterprise restored since (``enterprise_path`` leads
     to it) count as changed whatever their updated_at."""
+    updated_since, cursor, limit = params.updated_since, params.cursor, params.limit
     if updated_since is None:
         if archived is not None:
             queryset = queryset.exclude(archived)
         rows, next_cursor = paginate(
-            queryset, ordering=ordering, cursor=cursor, limit=limit, orderings=orderings
+            queryset, ordering=params.ordering, cursor=cursor, limit=limit, orderings=orderings
         )
         return {"items": rows, "tombstones": [], "next_cursor": next_cursor}
 

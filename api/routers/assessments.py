@@ -1,7 +1,6 @@
 """Assessments of the register rows the caller sees (create = score through
 assessments.services, the same as the assess form)."""
 
-from django.db.models import Q
 from django.http import HttpResponse
 from ninja import Query, Router
 from ninja.responses import Status
@@ -21,7 +20,6 @@ from ..schemas.paging import PageQuery
 from ..tombstones import deletions
 
 assessments = Router(tags=["assessments"])
-NEVER = Q(pk__in=[])
 
 
 class RowQuery(PageQuery):
@@ -42,12 +40,7 @@ def assessment_list(request, params: Query[RowQuery]):
     """Every assessment, current and earlier (an assessment is never deleted or archived)."""
     return changes_page(
         _rows(RiskAssessment.objects.for_user(request.auth), params),
-        archived=NEVER,
-        archived_time=lambda row: None,
-        updated_since=params.updated_since,
-        ordering=params.ordering,
-        cursor=params.cursor,
-        limit=params.limit,
+        params,
         deleted=deletions(request.auth, DeletedRowKind.ASSESSMENT, params.enterprise),
         enterprise_path="hazard__enterprise",
     )

@@ -23,10 +23,7 @@ def _page(rows, params, deleted=None):
     tombstones."""
     return changes_page(
         rows,
-        updated_since=params.updated_since,
-        ordering=params.ordering,
-        cursor=params.cursor,
-        limit=params.limit,
+        params,
         deleted=deleted,
     )
 

@@ -33,12 +33,9 @@ def enterprise_list(request, params: Query[EnterpriseQuery]):
         )
     return changes_page(
         enterprises,
+        params,
         archived=Q(archived_at__isnull=False),
         archived_time=lambda row: row.archived_at,
-        updated_since=params.updated_since,
-        ordering=params.ordering,
-        cursor=params.cursor,
-        limit=params.limit,
     )
 
 

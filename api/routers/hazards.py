@@ -177,12 +177,9 @@ def hazard_list(request, params: Query[HazardQuery]):
         archived = Q(status=HazardStatus.ARCHIVED)
     page = changes_page(
         rows,
+        params,
         archived=archived,
         archived_time=_archived_time,
-        updated_since=params.updated_since,
-        ordering=params.ordering,
-        cursor=params.cursor,
-        limit=params.limit,
         orderings=REGISTER_ORDERINGS,
         deleted=deletions(request.auth, DeletedRowKind.HAZARD, params.enterprise),
     )

@@ -47,12 +47,9 @@ def incident_list(request, params: Query[IncidentQuery]):
         rows = rows.filter(workplace_id=params.workplace)
     return changes_page(
         rows,
+        params,
         archived=Q(archived_at__isnull=False),
         archived_time=lambda row: row.archived_at,
-        updated_since=params.updated_since,
-        ordering=params.ordering,
-        cursor=params.cursor,
-        limit=params.limit,
         deleted=deletions(request.auth, DeletedRowKind.INCIDENT, params.enterprise),
     )
 

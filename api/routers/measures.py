@@ -55,12 +55,9 @@ def measure_list(request, params: Query[RowQuery]):
     """Control measures; cancelled ones come as tombstones with ``updated_since``."""
     return changes_page(
         _rows(MEASURES.for_user(request.auth), params),
+        params,
         archived=Q(status=MeasureStatus.CANCELLED),
         archived_time=lambda row: row.updated_at if row.status == MeasureStatus.CANCELLED else None,
-        updated_since=params.updated_since,
-        ordering=params.ordering,
-        cursor=params.cursor,
-        limit=params.limit,
         deleted=deletions(request.auth, DeletedRowKind.MEASURE, params.enterprise),
         enterprise_path="hazard__enterprise",
     )

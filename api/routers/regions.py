@@ -30,10 +30,7 @@ def region_list(request, params: Query[RegionQuery]):
         regions = regions.filter(federal_district=params.federal_district)
     return changes_page(
         regions,
-        updated_since=params.updated_since,
-        ordering=params.ordering,
-        cursor=params.cursor,
-        limit=params.limit,
+        params,
     )
 
 

@@ -6,7 +6,6 @@ import datetime
 import math
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,13 +57,8 @@ def report_list(request, params: Query[ReportQuery]):
         rows = rows.filter(requested_by=request.auth)
     return changes_page(
         rows,
-        # A report is never deleted; rendering again makes a new version.
-        archived=Q(pk__in=[]),
-        archived_time=lambda row: None,
-        updated_since=params.updated_since,
-        ordering=params.ordering,
-        cursor=params.cursor,
-        limit=params.limit,
+        params,
+        # A report is never deleted (rendering again makes a new version): no tombstones.
     )
 
 

@@ -38,12 +38,9 @@ class WorkplaceQuery(PageQuery):
 def _page(rows, params, deleted):
     return changes_page(
         rows,
+        params,
         archived=ARCHIVED,
         archived_time=lambda row: row.archived_at,
-        updated_since=params.updated_since,
-        ordering=params.ordering,
-        cursor=params.cursor,
-        limit=params.limit,
         deleted=deleted,
     )
 
@@ -96,8 +93,5 @@ def workplace_workers(request, pk: int, params: Query[PageQuery]):
         raise PermissionDenied
     return changes_page(
         workplace.workers.all(),
-        updated_since=params.updated_since,
-        ordering=params.ordering,
-        cursor=params.cursor,
-        limit=params.limit,
+        params,
     )

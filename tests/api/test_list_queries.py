@@ -3,7 +3,6 @@ of 500 — as a plain list, and as a sync pull (``updated_since``) whose pages c
 and the deletions of a restored register."""
 
 import datetime
-import json
 
 import pytest
 from django.core.files.base import ContentFile
@@ -25,7 +24,7 @@ from tests.factories import (
 )
 from tests.security.conftest import private_storage  # noqa: F401 — the reports' files in a temporary folder
 
-from .conftest import bearer
+from .conftest import assess, bearer
 
 pytestmark = pytest.mark.django_db
 ROWS = 6  # of every kind: more than the small page, so the two pages differ
@@ -43,12 +42,7 @@ def world(client, enterprise_a, officer_a, private_storage):  # noqa: F811
     for row in rows:
         ControlMeasureFactory(hazard=row)
         IncidentFactory(workplace=row.workplace)
-        answer = client.post(
-            "/api/v1/assessments/",
-            json.dumps({"hazard_id": row.pk, "inputs": {"probability": 2, "severity": 2}}),
-            content_type="application/json",
-            headers=headers,
-        )
+        answer = assess(client, row, headers)
         assert answer.status_code == 201, answer.content
     for month in range(1, ROWS + 1):
         report = Report.objects.create(

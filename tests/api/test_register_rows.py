@@ -15,7 +15,7 @@ from hazards.filters import SORTS
 from hazards.models import Hazard, HazardousEvent, HazardStatus
 from tests.factories import ControlMeasureFactory, HazardFactory, WorkplaceFactory
 
-from .conftest import bearer
+from .conftest import assess, bearer
 
 pytestmark = pytest.mark.django_db
 ROWS = "/api/v1/register-rows/"
@@ -327,12 +327,7 @@ def test_register_filters(client, officer_a, varied_rows, enterprise_a):
 def test_approval_filter(client, officer_a, varied_rows):
     headers = bearer(officer_a)
     row = varied_rows[0]
-    rated = client.post(
-        "/api/v1/assessments/",
-        json.dumps({"hazard_id": row.pk, "inputs": {"probability": 2, "severity": 2}}),
-        content_type="application/json",
-        headers=headers,
-    )
+    rated = assess(client, row, headers)
     assert rated.status_code == 201, rated.content
     state = "approved" if rated.json()["status"] == "approved" else "waiting"
     found = client.get(ROWS, {"approval": state}, headers=headers).json()["items"]
